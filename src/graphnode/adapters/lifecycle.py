@@ -1,0 +1,61 @@
+"""The shared lifetime of every adapter: ``open`` once, ``close`` once, or ``async with``."""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+
+class AdapterClosedError(RuntimeError):
+    """An adapter was used before ``open()`` or after ``close()``."""
+
+
+class Resource:
+    """Base of long-lived clients.
+
+    Subclasses acquire what they need in ``_open(stack)``, registering each disposal on the
+    exit stack, so a start-up that fails half way still releases what it had taken.
+    """
+
+    def __init__(self) -> None:
+        self._stack: contextlib.AsyncExitStack | None = None
+
+    async def _open(self, stack: contextlib.AsyncExitStack) -> None:
+        raise NotImplementedError
+
+    async def open(self) -> Self:
+        if self._stack is not None:
+            return self
+        stack = contextlib.AsyncExitStack()
+        try:
+            await self._open(stack)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
+        return self
+
+    async def close(self) -> None:
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
+
+    @property
+    def is_open(self) -> bool:
+        return self._stack is not None
+
+    def _require_open(self) -> None:
+        if self._stack is None:
+            raise AdapterClosedError(f"{type(self).__name__} is not open")
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,63 @@
+"""The wire and data contract (../shared/CONTRACT.md), imported by every service."""
+
+from graphnode.contracts.envelope import MAX_MESSAGE_BYTES, Message, parse_message
+from graphnode.contracts.errors import ContractError
+from graphnode.contracts.identifiers import (
+    FEATURES_FILE,
+    GRAPH_FILE,
+    SUMMARY_FILE,
+    bundle_prefix,
+    require_owned_key,
+    result_key,
+)
+from graphnode.contracts.results import (
+    FeaturesFile,
+    GraphFile,
+    SummaryFile,
+    parse_features,
+    parse_graph,
+    parse_summary,
+)
+from graphnode.contracts.tasks import (
+    PAYLOAD_TYPES,
+    AddNodeRequest,
+    AddNodeResult,
+    GraphGenerationProgress,
+    GraphGenerationRequest,
+    GraphGenerationResult,
+    GraphSummaryRequest,
+    GraphSummaryResult,
+    Payload,
+    ResultStatus,
+    TaskType,
+)
+
+__all__ = [
+    "FEATURES_FILE",
+    "GRAPH_FILE",
+    "MAX_MESSAGE_BYTES",
+    "PAYLOAD_TYPES",
+    "SUMMARY_FILE",
+    "AddNodeRequest",
+    "AddNodeResult",
+    "ContractError",
+    "FeaturesFile",
+    "GraphFile",
+    "GraphGenerationProgress",
+    "GraphGenerationRequest",
+    "GraphGenerationResult",
+    "GraphSummaryRequest",
+    "GraphSummaryResult",
+    "Message",
+    "Payload",
+    "ResultStatus",
+    "SummaryFile",
+    "TaskType",
+    "bundle_prefix",
+    "parse_features",
+    "parse_graph",
+    "parse_message",
+    "parse_summary",
+    "require_owned_key",
+    "result_key",
+]

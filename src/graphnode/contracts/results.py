@@ -1,0 +1,184 @@
+"""The three result files (CONTRACT.md, 'Result files'), in the original's snake_case shape.
+
+Readers are tolerant (unknown fields kept, most fields defaulted) because files written by
+the original system's AI server must be accepted; what the worker relies on (ids, edge
+ends, vector counts) is checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from graphnode.contracts.errors import ContractError
+from graphnode.contracts.wire import FileModel, loads_json, validate
+
+
+class Keyword(FileModel):
+    term: str
+    score: float = 0.0
+
+
+class GraphNode(FileModel):
+    id: int
+    orig_id: str
+    title: str = ""
+    cluster_id: str
+    cluster_name: str = ""
+    cluster_confidence: float | None = None
+    subcluster_id: str | None = None
+    keywords: list[Keyword] = Field(default_factory=list)
+    top_keywords: list[str] = Field(default_factory=list)
+    timestamp: str | float | None = None
+    num_sections: int = 0
+    source_type: str = "chat"
+    x: float | None = None
+    y: float | None = None
+
+    @field_validator("orig_id", mode="before")
+    @classmethod
+    def _orig_id_as_text(cls, value: Any) -> Any:
+        # The original wrote numeric ids for notes; they are ids, not numbers.
+        return str(value) if isinstance(value, int) else value
+
+
+class GraphEdge(FileModel):
+    source: int
+    target: int
+    weight: float = Field(ge=0, le=1)
+    type: str = "semantic"
+    is_intra_cluster: bool = False
+    confidence: Literal["high", "medium", "llm_verified"] = "medium"
+
+
+class Subcluster(FileModel):
+    id: str
+    cluster_id: str
+    node_ids: list[int]
+    size: int
+    density: float = 0.0
+    top_keywords: list[str] = Field(default_factory=list)
+    representative_node_id: int | None = None
+    name: str | None = None
+
+
+class ClusterInfo(FileModel):
+    name: str = ""
+    description: str = ""
+    size: int = 0
+    key_themes: list[str] = Field(default_factory=list)
+
+
+class GraphMetadata(FileModel):
+    generated_at: str | None = None
+    total_nodes: int = 0
+    total_edges: int = 0
+    total_clusters: int = 0
+    language: str | None = None
+    clusters: dict[str, ClusterInfo] = Field(default_factory=dict)
+
+
+class GraphFile(FileModel):
+    """``graph.json``."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge] = Field(default_factory=list)
+    subclusters: list[Subcluster] = Field(default_factory=list)
+    metadata: GraphMetadata = Field(default_factory=GraphMetadata)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        ids = [node.id for node in self.nodes]
+        known = set(ids)
+        if len(known) != len(ids):
+            raise ContractError("graph.json has duplicate node ids")
+        dangling = [e for e in self.edges if e.source not in known or e.target not in known]
+        if dangling:
+            first = dangling[0]
+            raise ContractError(
+                f"graph.json has {len(dangling)} edges to unknown nodes "
+                f"(first: {first.source} -> {first.target})"
+            )
+        return self
+
+
+class FeatureConversation(FileModel):
+    id: int
+    orig_id: str
+    title: str = ""
+    keywords: list[Keyword] | list[str] = Field(default_factory=list)
+    num_sections: int = 0
+    source_type: str = "chat"
+    create_time: float | None = None
+    update_time: float | None = None
+
+    _orig_id_as_text = field_validator("orig_id", mode="before")(
+        GraphNode._orig_id_as_text.__func__  # type: ignore[attr-defined]
+    )
+
+
+class FeaturesFile(FileModel):
+    """``features.json``: one embedding per conversation, in the same order."""
+
+    conversations: list[FeatureConversation]
+    embeddings: list[list[float]]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Self:
+        if len(self.embeddings) != len(self.conversations):
+            raise ContractError(
+                f"features.json has {len(self.embeddings)} embeddings "
+                f"for {len(self.conversations)} conversations"
+            )
+        dimensions = {len(vector) for vector in self.embeddings}
+        if len(dimensions) > 1 or 0 in dimensions:
+            raise ContractError(f"features.json embeddings have dimensions {sorted(dimensions)}")
+        return self
+
+
+class SummaryOverview(FileModel):
+    total_source_nodes: int = 0
+    time_span: str | dict[str, Any] | None = None
+    primary_interests: list[str] = Field(default_factory=list)
+    summary_text: str = ""
+
+
+class SummaryCluster(FileModel):
+    cluster_id: str
+    name: str = ""
+    size: int = 0
+    top_keywords: list[str] = Field(default_factory=list)
+    insight_text: str = ""
+
+
+class SummaryConnection(FileModel):
+    source_cluster: str
+    target_cluster: str
+    connection_strength: float = 0.0
+    bridge_keywords: list[str] = Field(default_factory=list)
+
+
+class SummaryFile(FileModel):
+    """``summary.json``."""
+
+    overview: SummaryOverview
+    clusters: list[SummaryCluster] = Field(default_factory=list)
+    patterns: list[Any] = Field(default_factory=list)
+    connections: list[SummaryConnection] = Field(default_factory=list)
+    recommendations: list[Any] = Field(default_factory=list)
+    generated_at: str | None = None
+    detail_level: str | None = None
+
+
+def parse_graph(raw: bytes | str) -> GraphFile:
+    return validate(GraphFile, loads_json(raw, "graph.json"), "graph.json")
+
+
+def parse_features(raw: bytes | str) -> FeaturesFile:
+    return validate(FeaturesFile, loads_json(raw, "features.json"), "features.json")
+
+
+def parse_summary(raw: bytes | str) -> SummaryFile:
+    return validate(SummaryFile, loads_json(raw, "summary.json"), "summary.json")

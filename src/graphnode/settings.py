@@ -1,0 +1,142 @@
+"""One frozen settings object, read from the environment.
+
+The variable names are public interface: operators, the Makefile, ``localstack/`` and the
+deployment notes rely on them. Defaults match ``make services`` (LocalStack on 4566, a
+MongoDB wire-protocol server on 27017, Chroma on 8000), so a developer needs no ``.env``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# The FCM v1 API host; GRAPHNODE_FCM_ENDPOINT overrides it for a local FCM-v1 server.
+FCM_DEFAULT_ENDPOINT = "https://fcm.googleapis.com"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the program cannot use; the message names the variable."""
+
+
+def _setting(env: str, default: Any, doc: str, parse: Callable[[str], Any] = str) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc, "parse": parse})
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {raw!r}")
+
+
+def _optional(raw: str) -> str | None:
+    return raw.strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob of the three services. Build it with :meth:`from_env`."""
+
+    aws_endpoint_url: str | None = _setting(
+        "AWS_ENDPOINT_URL",
+        "http://127.0.0.1:4566",
+        "Endpoint for SQS and S3 (LocalStack). Set it empty to use real AWS endpoints.",
+        _optional,
+    )
+    aws_region: str = _setting("AWS_REGION", "us-east-1", "AWS region of the queues and bucket.")
+    bucket: str = _setting(
+        "GRAPHNODE_BUCKET", "graphnode-data", "S3 bucket for input bundles and results."
+    )
+    request_queue: str = _setting(
+        "GRAPHNODE_REQUEST_QUEUE",
+        "graphnode-requests",
+        "API -> AI task queue: a queue name or a full queue URL.",
+    )
+    result_queue: str = _setting(
+        "GRAPHNODE_RESULT_QUEUE",
+        "graphnode-results",
+        "AI -> worker result queue: a queue name or a full queue URL.",
+    )
+    max_receive_count: int = _setting(
+        "GRAPHNODE_MAX_RECEIVE_COUNT",
+        5,
+        "Receives before SQS moves a message to its dead-letter queue (redrive policy).",
+        int,
+    )
+    mongo_uri: str = _setting(
+        "GRAPHNODE_MONGO_URI", "mongodb://127.0.0.1:27017", "MongoDB connection string."
+    )
+    mongo_db: str = _setting("GRAPHNODE_MONGO_DB", "graphnode", "MongoDB database name.")
+    chroma_url: str | None = _setting(
+        "GRAPHNODE_CHROMA_URL",
+        "http://127.0.0.1:8000",
+        "Chroma server URL. Ignored when GRAPHNODE_CHROMA_PATH is set.",
+        _optional,
+    )
+    chroma_path: str | None = _setting(
+        "GRAPHNODE_CHROMA_PATH",
+        None,
+        "Directory for an embedded (in-process) Chroma instead of a server.",
+        _optional,
+    )
+    chroma_collection: str = _setting(
+        "GRAPHNODE_CHROMA_COLLECTION", "graphnode_nodes", "Chroma collection of node vectors."
+    )
+    fcm_credentials: str | None = _setting(
+        "GRAPHNODE_FCM_CREDENTIALS",
+        None,
+        "Path to a Firebase service-account JSON file. Unset: pushes are disabled "
+        "unless GRAPHNODE_FCM_ENDPOINT names a local FCM-v1 server.",
+        _optional,
+    )
+    fcm_endpoint: str | None = _setting(
+        "GRAPHNODE_FCM_ENDPOINT",
+        None,
+        f"Base URL of the FCM v1 API (default {FCM_DEFAULT_ENDPOINT}); "
+        "point it at a local FCM-v1 server for development.",
+        _optional,
+    )
+    fcm_project_id: str | None = _setting(
+        "GRAPHNODE_FCM_PROJECT_ID",
+        None,
+        "Firebase project id; defaults to the one in the credentials file.",
+        _optional,
+    )
+    log_level: str = _setting("GRAPHNODE_LOG_LEVEL", "INFO", "Log level of every service.")
+    log_format: str = _setting(
+        "GRAPHNODE_LOG_FORMAT", "json", "`json` (one object per line) or `text`."
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from ``environ`` (default ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = spec.metadata["env"]
+            if name not in env:
+                continue
+            try:
+                values[spec.name] = spec.metadata["parse"](env[name])
+            except ValueError as exc:
+                raise SettingsError(f"{name}={env[name]!r} is not valid: {exc}") from exc
+        return cls(**values)
+
+    @property
+    def fcm_enabled(self) -> bool:
+        return self.fcm_credentials is not None or self.fcm_endpoint is not None
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting: the README table and ``--help``."""
+    rows = []
+    for spec in fields(Settings):
+        default = "" if spec.default is None else str(spec.default)
+        rows.append((spec.metadata["env"], default, spec.metadata["doc"]))
+    return rows
