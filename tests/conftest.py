@@ -13,7 +13,7 @@ import functools
 import importlib.util
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,39 +39,41 @@ def init_aws() -> ModuleType:
     return module
 
 
-@dataclasses.dataclass(frozen=True)
-class Endpoints:
-    aws: str | None
-    mongo: str
-    chroma: str
-
-
-def _given(name: str) -> str | None:
-    """A server named by the environment at start (empty AWS_ENDPOINT_URL = real AWS)."""
-    return os.environ.get(name)
+def _server(
+    name: str,
+    variable: str,
+    factory: Callable[[Path], tuple[servers.ServerProcess, str]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """The endpoint named by ``variable`` when it is set at start, else one we start."""
+    given = os.environ.get(variable)
+    if given is not None:
+        yield given
+        return
+    process, endpoint = factory(tmp_path_factory.mktemp(name) / "data")
+    process.start()
+    try:
+        yield endpoint
+    finally:
+        process.stop()
 
 
 @pytest.fixture(scope="session")
-def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
-    root = tmp_path_factory.mktemp("servers")
-    started: list[servers.ServerProcess] = []
-    try:
-        aws = _given("AWS_ENDPOINT_URL")
-        if aws is None:
-            process, aws = servers.localstack(root / "localstack")
-            started.append(process.start())
-        mongo = _given("GRAPHNODE_MONGO_URI")
-        if mongo is None:
-            process, mongo = servers.mongo_wire_server(root / "mongo")
-            started.append(process.start())
-        chroma = _given("GRAPHNODE_CHROMA_URL")
-        if chroma is None:
-            process, chroma = servers.chroma_server(root / "chroma")
-            started.append(process.start())
-        yield Endpoints(aws=aws or None, mongo=mongo, chroma=chroma)
-    finally:
-        for process in reversed(started):
-            process.stop()
+def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """LocalStack's URL; empty when AWS_ENDPOINT_URL= was given (real AWS)."""
+    yield from _server("localstack", "AWS_ENDPOINT_URL", servers.localstack, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _server(
+        "mongo", "GRAPHNODE_MONGO_URI", servers.mongo_wire_server, tmp_path_factory
+    )
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _server("chroma", "GRAPHNODE_CHROMA_URL", servers.chroma_server, tmp_path_factory)
 
 
 def _unique(prefix: str) -> str:
@@ -79,18 +81,26 @@ def _unique(prefix: str) -> str:
 
 
 @pytest.fixture
-def base_settings(endpoints: Endpoints) -> Settings:
-    """Settings pointing at the test servers, with names no other test uses."""
+def settings(request: pytest.FixtureRequest) -> Settings:
+    """Settings with names no other test uses, pointing at the servers this test needs.
+
+    A server starts (once per run) only when a test uses a fixture that needs it, so the
+    pure-logic tests run without any.
+    """
+    needs = set(request.fixturenames)
+    aws = request.getfixturevalue("aws_endpoint") if "aws" in needs else None
+    mongo = request.getfixturevalue("mongo_uri") if "mongo" in needs else "mongodb://unused"
+    chroma = request.getfixturevalue("chroma_url") if "chroma" in needs else None
     name = _unique("gn")
     return Settings(
-        aws_endpoint_url=endpoints.aws,
+        aws_endpoint_url=aws or None,
         aws_region=os.environ.get("AWS_REGION", "us-east-1"),
         bucket=name,
         request_queue=f"{name}-requests",
         result_queue=f"{name}-results",
-        mongo_uri=endpoints.mongo,
+        mongo_uri=mongo,
         mongo_db=name.replace("-", "_"),
-        chroma_url=endpoints.chroma,
+        chroma_url=chroma,
         chroma_path=None,
         chroma_collection=name.replace("-", "_"),
         log_format="text",
@@ -134,29 +144,35 @@ def _remove_aws(settings: Settings, resources: AwsResources) -> None:
 
 
 @pytest.fixture
-async def aws(base_settings: Settings) -> AsyncIterator[AwsResources]:
+async def aws(settings: Settings) -> AsyncIterator[AwsResources]:
     """This test's bucket and queues (each with DLQ and redrive), made by localstack/init_aws.py."""
     urls = await asyncio.to_thread(
         init_aws().provision,
-        endpoint_url=base_settings.aws_endpoint_url,
-        region=base_settings.aws_region,
-        bucket=base_settings.bucket,
-        request_queue=base_settings.request_queue,
-        result_queue=base_settings.result_queue,
-        max_receive_count=base_settings.max_receive_count,
+        endpoint_url=settings.aws_endpoint_url,
+        region=settings.aws_region,
+        bucket=settings.bucket,
+        request_queue=settings.request_queue,
+        result_queue=settings.result_queue,
+        max_receive_count=settings.max_receive_count,
         visibility_timeout=30,
     )
     resources = AwsResources(**urls)
     yield resources
-    await asyncio.to_thread(_remove_aws, base_settings, resources)
+    await asyncio.to_thread(_remove_aws, settings, resources)
 
 
 @pytest.fixture
-def settings(base_settings: Settings, aws: AwsResources) -> Iterator[Settings]:
-    """Settings whose bucket and queues exist; the test's MongoDB database is dropped after."""
-    yield base_settings
-    client: MongoClient = MongoClient(base_settings.mongo_uri)
+def mongo(settings: Settings) -> Iterator[str]:
+    """This test uses MongoDB; its database is dropped after."""
+    yield settings.mongo_uri
+    client: MongoClient = MongoClient(settings.mongo_uri)
     try:
-        client.drop_database(base_settings.mongo_db)
+        client.drop_database(settings.mongo_db)
     finally:
         client.close()
+
+
+@pytest.fixture
+def chroma(settings: Settings) -> str | None:
+    """This test uses the Chroma server (its collection name is unique to the test)."""
+    return settings.chroma_url

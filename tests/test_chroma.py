@@ -50,6 +50,9 @@ async def _exercise(collection: VectorCollection) -> None:
     assert await collection.count() == 4
 
 
+pytestmark = pytest.mark.usefixtures("chroma")
+
+
 async def test_server_upsert_query_delete_with_user_filtering(settings):
     async with VectorCollection(settings) as collection:
         assert await collection.heartbeat()

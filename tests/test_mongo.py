@@ -10,6 +10,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, ServerSelectionTim
 
 from graphnode.adapters.mongo import INDEXES, Collections, DocumentDatabase
 
+pytestmark = pytest.mark.usefixtures("mongo")
+
 
 async def test_indexes_are_ensured_and_ensuring_twice_is_harmless(settings):
     async with DocumentDatabase(settings) as mongo:

@@ -8,6 +8,8 @@ import pytest
 
 from graphnode.adapters.s3 import MIN_PART_SIZE, ObjectNotFoundError, ObjectStore
 
+pytestmark = pytest.mark.usefixtures("aws")
+
 
 async def test_json_round_trip(settings):
     async with ObjectStore(settings) as store:

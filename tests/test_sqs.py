@@ -6,8 +6,11 @@ import asyncio
 import time
 
 import orjson
+import pytest
 
 from graphnode.adapters.sqs import QueueClient
+
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 async def test_long_poll_waits_when_the_queue_is_empty(settings):

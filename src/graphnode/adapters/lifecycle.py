@@ -28,12 +28,13 @@ class Resource:
         if self._stack is not None:
             return self
         stack = contextlib.AsyncExitStack()
+        self._stack = stack  # _open may already use the adapter's own methods
         try:
             await self._open(stack)
         except BaseException:
+            self._stack = None
             await stack.aclose()
             raise
-        self._stack = stack
         return self
 
     async def close(self) -> None:
