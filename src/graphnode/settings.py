@@ -39,6 +39,23 @@ def _optional(raw: str) -> str | None:
     return raw.strip() or None
 
 
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every knob of the three services. Build it with :meth:`from_env`."""
@@ -108,9 +125,59 @@ class Settings:
         "Firebase project id; defaults to the one in the credentials file.",
         _optional,
     )
+    vector_store: str = _setting(
+        "GRAPHNODE_VECTOR_STORE",
+        "chroma",
+        "Where node vectors live: `chroma` (GRAPHNODE_CHROMA_*) or `mongo` (beside the graph; "
+        "Atlas $vectorSearch where the server has it, else an exact cosine scan).",
+        _choice("chroma", "mongo"),
+    )
+    worker_host: str = _setting(
+        "GRAPHNODE_WORKER_HOST", "127.0.0.1", "Worker's operations port: address to bind."
+    )
+    worker_port: int = _setting(
+        "GRAPHNODE_WORKER_PORT",
+        8082,
+        "Worker's operations port (/healthz, /readyz, /metrics); 0 disables it.",
+        int,
+    )
+    worker_pollers: int = _setting(
+        "GRAPHNODE_WORKER_POLLERS", 2, "Concurrent SQS long polls per worker process.", _positive
+    )
+    worker_concurrency: int = _setting(
+        "GRAPHNODE_WORKER_CONCURRENCY",
+        16,
+        "Messages handled at once per worker process; a poll asks only for free slots.",
+        _positive,
+    )
+    worker_wait_seconds: int = _setting(
+        "GRAPHNODE_WORKER_WAIT_SECONDS", 20, "Long-poll wait (0-20 s).", int
+    )
+    worker_visibility_timeout: int = _setting(
+        "GRAPHNODE_WORKER_VISIBILITY_TIMEOUT",
+        60,
+        "Seconds a received message stays invisible; the heartbeat extends it by this much "
+        "while its handler runs, once less than a third is left.",
+        _positive,
+    )
+    worker_max_handler_seconds: float = _setting(
+        "GRAPHNODE_WORKER_MAX_HANDLER_SECONDS",
+        900.0,
+        "A handler running longer is cancelled and its message left for redelivery.",
+        float,
+    )
+    worker_shutdown_grace: float = _setting(
+        "GRAPHNODE_WORKER_SHUTDOWN_GRACE",
+        30.0,
+        "On SIGTERM, seconds in-flight handlers get to finish before they are released.",
+        float,
+    )
     log_level: str = _setting("GRAPHNODE_LOG_LEVEL", "INFO", "Log level of every service.")
     log_format: str = _setting(
-        "GRAPHNODE_LOG_FORMAT", "json", "`json` (one object per line) or `text`."
+        "GRAPHNODE_LOG_FORMAT",
+        "json",
+        "`json` (one object per line) or `text`.",
+        _choice("json", "text"),
     )
 
     @classmethod

@@ -174,7 +174,9 @@ def _normalise_endpoint(endpoint: str | None) -> str | None:
     base = endpoint.rstrip("/")
     parts = urllib.parse.urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
-        raise ValueError(f"FCM endpoint must be a base URL like http://127.0.0.1:8080: {endpoint!r}")
+        raise ValueError(
+            f"FCM endpoint must be a base URL like http://127.0.0.1:8080: {endpoint!r}"
+        )
     return None if base == FCM_PRODUCTION_ENDPOINT else base
 
 
@@ -257,8 +259,11 @@ class FcmNotifier:
         self._app, self._service = await asyncio.to_thread(self._create_app)
         logger.info(
             "fcm notifier open",
-            extra={"fcmApp": self._app.name, "project": self._app.project_id,
-                   "endpoint": self._endpoint or FCM_PRODUCTION_ENDPOINT},
+            extra={
+                "fcmApp": self._app.name,
+                "project": self._app.project_id,
+                "endpoint": self._endpoint or FCM_PRODUCTION_ENDPOINT,
+            },
         )
 
     async def close(self) -> None:

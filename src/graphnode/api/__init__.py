@@ -1,0 +1,1 @@
+"""User-facing HTTP API: imports, graph generation, status, graph, summary, search, viewer."""

@@ -1,0 +1,1 @@
+"""Worker: result queue -> MongoDB graph, Chroma vectors, FCM push."""

@@ -1,0 +1,48 @@
+"""Settings: read from the environment, documented in the README, errors name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphnode.settings import Settings, SettingsError, describe_settings
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_defaults_match_make_services():
+    settings = Settings.from_env({})
+    assert settings.aws_endpoint_url == "http://127.0.0.1:4566"
+    assert settings.mongo_uri == "mongodb://127.0.0.1:27017"
+    assert settings.chroma_url == "http://127.0.0.1:8000"
+    assert settings.bucket == "graphnode-data"
+    assert settings.request_queue == "graphnode-requests"
+    assert settings.result_queue == "graphnode-results"
+    assert not settings.fcm_enabled
+
+
+def test_environment_overrides_and_empty_endpoint_means_real_aws():
+    settings = Settings.from_env(
+        {
+            "AWS_ENDPOINT_URL": "",
+            "GRAPHNODE_RESULT_QUEUE": "https://sqs.eu-west-1.amazonaws.com/1/results",
+            "GRAPHNODE_MAX_RECEIVE_COUNT": "7",
+            "GRAPHNODE_CHROMA_PATH": "/var/lib/chroma",
+        }
+    )
+    assert settings.aws_endpoint_url is None
+    assert settings.result_queue.endswith("/results")
+    assert settings.max_receive_count == 7
+    assert settings.chroma_path == "/var/lib/chroma"
+
+
+def test_invalid_value_names_the_variable():
+    with pytest.raises(SettingsError, match="GRAPHNODE_MAX_RECEIVE_COUNT='many'"):
+        Settings.from_env({"GRAPHNODE_MAX_RECEIVE_COUNT": "many"})
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = README.read_text()
+    missing = [name for name, _, _ in describe_settings() if f"`{name}`" not in readme]
+    assert missing == []
