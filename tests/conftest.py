@@ -24,6 +24,7 @@ from pymongo import MongoClient
 
 from graphnode.settings import Settings
 from tests.support import servers
+from tests.support.fcm_server import FcmTestServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,9 +67,7 @@ def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _server(
-        "mongo", "GRAPHNODE_MONGO_URI", servers.mongo_wire_server, tmp_path_factory
-    )
+    yield from _server("mongo", "GRAPHNODE_MONGO_URI", servers.mongo_wire_server, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -176,3 +175,19 @@ def mongo(settings: Settings) -> Iterator[str]:
 def chroma(settings: Settings) -> str | None:
     """This test uses the Chroma server (its collection name is unique to the test)."""
     return settings.chroma_url
+
+
+@pytest.fixture(scope="session")
+async def fcm_session_server() -> AsyncIterator[FcmTestServer]:
+    server = FcmTestServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def fcm_server(fcm_session_server: FcmTestServer) -> Iterator[FcmTestServer]:
+    """The local FCM-v1 server, with nothing recorded and no faults set."""
+    fcm_session_server.reset()
+    yield fcm_session_server
+    fcm_session_server.reset()

@@ -26,14 +26,6 @@ BODY = "42 conversations, 5 clusters"
 DATA = {"taskId": "task_12345", "type": "GRAPH_READY"}
 
 
-@pytest.fixture(scope="module")
-async def fcm_server():
-    server = FcmTestServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 @pytest.fixture
 async def notifier(fcm_server):
     fcm_server.reset()
@@ -197,9 +189,11 @@ async def test_unregistered_answer_has_fcm_v1_error_shape(fcm_server):
     fcm_server.reset()
     fcm_server.mark_unregistered("token-stale")
     url = f"{fcm_server.url}/v1/projects/{PROJECT}/messages:send"
-    async with aiohttp.ClientSession(headers={"Authorization": "Bearer x"}) as session:
-        async with session.post(url, json={"message": {"token": "token-stale"}}) as response:
-            status, body = response.status, await response.json()
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer x"}) as session,
+        session.post(url, json={"message": {"token": "token-stale"}}) as response,
+    ):
+        status, body = response.status, await response.json()
     fcm_server.reset()
 
     assert status == 404

@@ -46,3 +46,8 @@ def test_every_setting_is_documented_in_the_readme():
     readme = README.read_text()
     missing = [name for name, _, _ in describe_settings() if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_to_env_reproduces_the_settings():
+    original = Settings.from_env({"AWS_ENDPOINT_URL": "", "GRAPHNODE_WORKER_POLLERS": "3"})
+    assert Settings.from_env(original.to_env()) == original

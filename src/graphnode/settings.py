@@ -166,6 +166,13 @@ class Settings:
         "A handler running longer is cancelled and its message left for redelivery.",
         float,
     )
+    worker_retry_base_seconds: int = _setting(
+        "GRAPHNODE_WORKER_RETRY_BASE_SECONDS",
+        5,
+        "A failed message comes back after base x 2^(receives-1) seconds (at most 15 min), "
+        "so a struggling dependency is not hammered; 0 retries at once.",
+        int,
+    )
     worker_shutdown_grace: float = _setting(
         "GRAPHNODE_WORKER_SHUTDOWN_GRACE",
         30.0,
@@ -194,6 +201,14 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"{name}={env[name]!r} is not valid: {exc}") from exc
         return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings in a child process."""
+        env = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            env[spec.metadata["env"]] = "" if value is None else str(value)
+        return env
 
     @property
     def fcm_enabled(self) -> bool:

@@ -354,7 +354,7 @@ class FcmNotifier:
                 "FCM endpoint override"
             )
         quoted_project = urllib.parse.quote(project_id, safe="")
-        _unused = f"{self._endpoint}/v1/projects/{quoted_project}/messages:send"
+        service._fcm_url = f"{self._endpoint}/v1/projects/{quoted_project}/messages:send"
 
     async def _ensure_access_token(self) -> None:
         """Fetch an expired OAuth token in a thread; firebase-admin would block the loop."""

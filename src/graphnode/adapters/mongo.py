@@ -38,29 +38,28 @@ class Collections:
     TASKS = "tasks"
     DEVICES = "device_tokens"
     CONVERSATIONS = "conversations"
-    PUSHES = "push_receipts"
+    PUSH_RECEIPTS = "push_receipts"
 
 
-# Declared, not discovered: start-up makes the server match this.
+# Declared, not discovered: start-up makes the server match this. Graph documents are keyed
+# by ``_id`` ("{user_id}:{stable id}", see graphnode.storage), so these indexes serve reads
+# by user and sweeps by generation; the unique ones hold rules ``_id`` cannot express.
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     Collections.NODES: [
-        IndexModel([("user_id", ASCENDING), ("node_id", ASCENDING)], unique=True),
-        IndexModel([("user_id", ASCENDING), ("orig_id", ASCENDING)]),
-        IndexModel([("user_id", ASCENDING), ("cluster_id", ASCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("node_id", ASCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.EDGES: [
-        IndexModel(
-            [("user_id", ASCENDING), ("source", ASCENDING), ("target", ASCENDING)], unique=True
-        ),
+        IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.CLUSTERS: [
-        IndexModel([("user_id", ASCENDING), ("cluster_id", ASCENDING)], unique=True),
+        IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.SUBCLUSTERS: [
-        IndexModel([("user_id", ASCENDING), ("subcluster_id", ASCENDING)], unique=True),
+        IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.VECTORS: [
-        IndexModel([("user_id", ASCENDING), ("orig_id", ASCENDING)], unique=True),
+        IndexModel([("user_id", ASCENDING)]),
     ],
     Collections.TASKS: [
         IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)]),
@@ -70,9 +69,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     ],
     Collections.CONVERSATIONS: [
         IndexModel([("user_id", ASCENDING), ("source_id", ASCENDING)], unique=True),
-    ],
-    Collections.PUSHES: [
-        IndexModel([("user_id", ASCENDING), ("task_id", ASCENDING)]),
     ],
 }
 

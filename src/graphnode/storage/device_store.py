@@ -1,0 +1,39 @@
+"""The FCM registration tokens of each user's devices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.documents import doc_key, utc_now
+
+
+class DeviceStore:
+    def __init__(self, database: DocumentDatabase) -> None:
+        self._devices = database.collection(Collections.DEVICES)
+
+    async def register(self, user_id: str, token: str, platform: str | None = None) -> None:
+        await self._devices.update_one(
+            {"_id": doc_key(user_id, token)},
+            {
+                "$set": {
+                    "user_id": user_id,
+                    "token": token,
+                    "platform": platform,
+                    "updated_at": utc_now(),
+                }
+            },
+            upsert=True,
+        )
+
+    async def tokens(self, user_id: str) -> list[str]:
+        cursor = self._devices.find({"user_id": user_id}, {"token": 1}).sort("token", 1)
+        return [doc["token"] async for doc in cursor]
+
+    async def remove(self, user_id: str, tokens: Sequence[str]) -> int:
+        if not tokens:
+            return 0
+        result = await self._devices.delete_many(
+            {"user_id": user_id, "token": {"$in": list(tokens)}}
+        )
+        return result.deleted_count

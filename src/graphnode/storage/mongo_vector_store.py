@@ -1,0 +1,113 @@
+""":class:`VectorStore` beside the graph in MongoDB.
+
+On Atlas the ``$vectorSearch`` stage answers searches from a vector index; a server without it
+(self-hosted MongoDB, the local wire-protocol server) gets an exact cosine scan over the
+user's own vectors, which is right for the few thousand items one person has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import numpy as np
+from pymongo import UpdateOne
+from pymongo.errors import OperationFailure
+
+from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.vector_store import NodeVector, VectorMatch, vector_id
+
+log = logging.getLogger("graphnode.storage.vectors")
+
+# Name of the Atlas Vector Search index on graph_vectors.embedding (cosine, filter user_id).
+ATLAS_INDEX = "graph_vectors_embedding"
+# Atlas considers this many candidates per result: its documented recall/speed trade-off.
+CANDIDATES_PER_RESULT = 20
+
+
+class MongoVectorStore:
+    def __init__(self, database: DocumentDatabase) -> None:
+        self._vectors = database.collection(Collections.VECTORS)
+        self._atlas: bool | None = None  # learnt on the first search
+
+    async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int:
+        ops = [
+            UpdateOne(
+                {"_id": vector_id(user_id, v.orig_id)},
+                {"$set": {**v.metadata(user_id), "embedding": [float(x) for x in v.embedding]}},
+                upsert=True,
+            )
+            for v in vectors
+        ]
+        if ops:
+            await self._vectors.bulk_write(ops, ordered=False)
+        return len(ops)
+
+    async def retain_only(self, user_id: str, orig_ids: Collection[str]) -> int:
+        result = await self._vectors.delete_many(
+            {"user_id": user_id, "orig_id": {"$nin": list(orig_ids)}}
+        )
+        return result.deleted_count
+
+    async def orig_ids(self, user_id: str) -> set[str]:
+        return {
+            d["orig_id"] async for d in self._vectors.find({"user_id": user_id}, {"orig_id": 1})
+        }
+
+    async def search(
+        self, user_id: str, embedding: Sequence[float], limit: int = 10
+    ) -> list[VectorMatch]:
+        if self._atlas is not False:
+            try:
+                matches = await self._atlas_search(user_id, embedding, limit)
+            except OperationFailure as exc:
+                log.info("no $vectorSearch on this server; exact scan", extra={"reason": str(exc)})
+                self._atlas = False
+            else:
+                self._atlas = True
+                return matches
+        return await self._exact_search(user_id, embedding, limit)
+
+    async def _atlas_search(
+        self, user_id: str, embedding: Sequence[float], limit: int
+    ) -> list[VectorMatch]:
+        pipeline: list[dict[str, Any]] = [
+            {
+                "$vectorSearch": {
+                    "index": ATLAS_INDEX,
+                    "path": "embedding",
+                    "queryVector": list(embedding),
+                    "numCandidates": limit * CANDIDATES_PER_RESULT,
+                    "limit": limit,
+                    "filter": {"user_id": user_id},
+                }
+            },
+            {"$project": {"embedding": 0, "score": {"$meta": "vectorSearchScore"}}},
+        ]
+        cursor = await self._vectors.aggregate(pipeline)
+        # Atlas reports cosine as (1 + cos) / 2; give callers the cosine itself.
+        return [
+            VectorMatch(orig_id=d["orig_id"], score=2 * d.pop("score") - 1, metadata=_meta(d))
+            async for d in cursor
+        ]
+
+    async def _exact_search(
+        self, user_id: str, embedding: Sequence[float], limit: int
+    ) -> list[VectorMatch]:
+        docs = [d async for d in self._vectors.find({"user_id": user_id})]
+        if not docs:
+            return []
+        matrix = np.asarray([d["embedding"] for d in docs], dtype=np.float32)
+        query = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+        scores = matrix @ query / np.where(norms == 0, 1.0, norms)
+        best = np.argsort(-scores)[:limit]
+        return [
+            VectorMatch(orig_id=docs[i]["orig_id"], score=float(scores[i]), metadata=_meta(docs[i]))
+            for i in best
+        ]
+
+
+def _meta(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("_id", "embedding")}

@@ -1,0 +1,1 @@
+"""One handler per result task type, each persisting through the storage ports."""

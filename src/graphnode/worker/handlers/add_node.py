@@ -1,0 +1,65 @@
+"""``ADD_NODE_RESULT``: new conversations placed into the user's existing graph."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph
+from graphnode.storage.task_store import TaskState
+from graphnode.storage.vector_store import NodeVector
+from graphnode.worker.handlers.context import HandlerContext
+
+log = logging.getLogger("graphnode.worker.add_node")
+
+
+class AddNodeResultHandler:
+    """The result file is a graph.json holding the new nodes and their edges (and new
+    clusters); each node may carry its ``embedding`` so its vector can be stored."""
+
+    def __init__(self, context: HandlerContext) -> None:
+        self._ctx = context
+
+    async def handle(self, message: Message[Any]) -> None:
+        payload: AddNodeResult = message.payload
+        ctx, user = self._ctx, payload.user_id
+        if payload.status is ResultStatus.FAILED:
+            await ctx.tasks.finish(
+                message.task_id,
+                user,
+                TaskState.FAILED,
+                error=payload.error,
+                error_code=payload.error_code,
+            )
+            await ctx.graphs.restore_status(user)
+            return
+        [raw] = await ctx.download(payload.result_s3_key)
+        assert raw is not None  # the contract requires resultS3Key when COMPLETED
+        graph = parse_graph(raw)
+        await ctx.graphs.merge_graph(user, graph)
+        vectors = [
+            NodeVector(
+                orig_id=node.orig_id,
+                embedding=node.model_extra["embedding"],
+                node_id=node.id,
+                cluster_id=node.cluster_id,
+                cluster_name=node.cluster_name,
+                keywords=tuple(node.top_keywords),
+                source_type=node.source_type,
+                title=node.title,
+            )
+            for node in graph.nodes
+            if node.model_extra and node.model_extra.get("embedding")
+        ]
+        if vectors:
+            await ctx.vectors.upsert(user, vectors)
+        await ctx.tasks.finish(message.task_id, user, TaskState.COMPLETED)
+        await ctx.notifier.notify(
+            user,
+            message.task_id,
+            "ADD_NODE_COMPLETED",
+            title="Your knowledge graph grew",
+            body=f"{len(graph.nodes)} new conversations added",
+            data={"nodes": str(len(graph.nodes))},
+        )
+        log.info("nodes merged", extra={"nodes": len(graph.nodes), "vectors": len(vectors)})

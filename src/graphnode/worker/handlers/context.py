@@ -1,0 +1,42 @@
+"""What every handler needs, in one object built once per worker."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graphnode.adapters.s3 import ObjectStore
+from graphnode.storage.graph_store import GraphDocumentStore
+from graphnode.storage.task_store import TaskStore
+from graphnode.storage.vector_store import VectorStore
+from graphnode.worker.notifier import Notifier
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerContext:
+    objects: ObjectStore
+    graphs: GraphDocumentStore
+    vectors: VectorStore
+    tasks: TaskStore
+    notifier: Notifier
+
+    async def download(self, *keys: str | None) -> list[bytes | None]:
+        """Fetch every named key concurrently (None for a key not given)."""
+
+        async def fetch(key: str | None) -> bytes | None:
+            return None if key is None else await self.objects.get_bytes(key)
+
+        return list(await asyncio.gather(*(fetch(key) for key in keys)))
+
+
+def generated_at(raw: str | None, fallback: datetime | None) -> datetime:
+    """When a result was generated: the file's own stamp, else the message's, else now."""
+    if raw:
+        try:
+            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return fallback or datetime.now(UTC)

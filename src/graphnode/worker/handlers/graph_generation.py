@@ -1,0 +1,123 @@
+"""``GRAPH_GENERATION_RESULT``: the AI service finished (or failed) a user's graph."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphnode.contracts import (
+    FeaturesFile,
+    GraphFile,
+    GraphGenerationResult,
+    Message,
+    ResultStatus,
+    parse_features,
+    parse_graph,
+    parse_summary,
+)
+from graphnode.storage.task_store import TaskState
+from graphnode.storage.vector_store import NodeVector
+from graphnode.worker.handlers.context import HandlerContext, generated_at
+
+log = logging.getLogger("graphnode.worker.graph")
+
+
+def node_vectors(graph: GraphFile, features: FeaturesFile) -> list[NodeVector]:
+    """Join each conversation's embedding to its node (by orig_id) for the vector store."""
+    nodes = {node.orig_id: node for node in graph.nodes}
+    vectors = []
+    for conversation, embedding in zip(features.conversations, features.embeddings, strict=True):
+        node = nodes.get(conversation.orig_id)
+        if node is None:
+            continue  # a conversation the graph dropped (e.g. empty) has no node to point at
+        vectors.append(
+            NodeVector(
+                orig_id=node.orig_id,
+                embedding=embedding,
+                node_id=node.id,
+                cluster_id=node.cluster_id,
+                cluster_name=node.cluster_name,
+                keywords=tuple(node.top_keywords),
+                source_type=node.source_type,
+                title=node.title,
+            )
+        )
+    return vectors
+
+
+class GraphGenerationResultHandler:
+    def __init__(self, context: HandlerContext) -> None:
+        self._ctx = context
+
+    async def handle(self, message: Message[Any]) -> None:
+        payload: GraphGenerationResult = message.payload
+        if payload.status is ResultStatus.FAILED:
+            await self._failed(message, payload)
+        else:
+            await self._completed(message, payload)
+
+    async def _completed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
+        ctx, user = self._ctx, payload.user_id
+        raw_graph, raw_features, raw_summary = await ctx.download(
+            payload.result_s3_key, payload.features_s3_key, payload.summary_s3_key
+        )
+        assert raw_graph is not None  # the contract requires resultS3Key when COMPLETED
+        graph = parse_graph(raw_graph)
+        features = parse_features(raw_features) if raw_features is not None else None
+        summary = parse_summary(raw_summary) if raw_summary is not None else None
+        stamp = generated_at(graph.metadata.generated_at, message.timestamp)
+
+        applied = await ctx.graphs.replace_graph(user, message.task_id, graph, stamp)
+        if applied and features is not None:
+            vectors = node_vectors(graph, features)
+            await ctx.vectors.upsert(user, vectors)
+            removed = await ctx.vectors.retain_only(user, {v.orig_id for v in vectors})
+            log.info("vectors stored", extra={"vectors": len(vectors), "removed": removed})
+        if applied and summary is not None:
+            await ctx.graphs.store_summary(user, message.task_id, summary, stamp)
+        await ctx.tasks.finish(
+            message.task_id,
+            user,
+            TaskState.COMPLETED,
+            superseded=not applied,
+            result_s3_key=payload.result_s3_key,
+        )
+        if applied:
+            await ctx.notifier.notify(
+                user,
+                message.task_id,
+                "GRAPH_GENERATION_COMPLETED",
+                title="Your knowledge graph is ready",
+                body=f"Graph ready ({len(graph.nodes)} nodes)",
+                data={"nodes": str(len(graph.nodes))},
+            )
+        log.info(
+            "graph stored",
+            extra={"nodes": len(graph.nodes), "edges": len(graph.edges), "applied": applied},
+        )
+
+    async def _failed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
+        ctx, user = self._ctx, payload.user_id
+        await ctx.tasks.finish(
+            message.task_id,
+            user,
+            TaskState.FAILED,
+            error=payload.error,
+            error_code=payload.error_code,
+        )
+        restored = await ctx.graphs.restore_status(user)
+        await ctx.notifier.notify(
+            user,
+            message.task_id,
+            "GRAPH_GENERATION_FAILED",
+            title="Your knowledge graph could not be built",
+            body=payload.error or "Graph generation failed",
+        )
+        log.warning(
+            "graph generation failed",
+            extra={
+                "error": payload.error,
+                "errorCode": payload.error_code,
+                "graphStatus": restored.value,
+            },
+        )
