@@ -37,6 +37,5 @@ class HandlerRegistry:
             )
         return handler
 
-    @property
-    def task_types(self) -> list[TaskType]:
-        return sorted(self._handlers)
+    def by_type(self) -> dict[TaskType, Handler]:
+        return dict(self._handlers)
