@@ -56,7 +56,7 @@ format: $(STAMP)
 bench: install
 	@set -e; for script in bench/bench_*.py; do \
 		[ -e "$$script" ] || { echo "no benchmarks yet"; break; }; \
-		echo "== $$script"; $(PY) "$$script"; \
+		echo "== $$script"; PYTHONPATH=. $(PY) "$$script"; \
 	done
 
 clean:

@@ -127,3 +127,32 @@ async def test_sigterm_with_work_in_flight_exits_0_within_grace(prepared, tmp_pa
     assert took < wsettings.worker_shutdown_grace + 5
     assert (await TaskStore(database).get("t-proc"))["status"] == "COMPLETED"
     assert await _queue_empty(wsettings)  # finished within the grace period, so deleted
+
+
+async def test_sigterm_releases_what_cannot_finish_in_the_grace_period(
+    settings, fcm_server, tmp_path
+):
+    wsettings = worker_settings(
+        settings, fcm_server.url, worker_visibility_timeout=60, worker_shutdown_grace=1.0
+    )
+    await put_result_files(
+        wsettings,
+        {
+            "graphs/u1/t-proc/graph.json": graph_file(IDS),
+            "graphs/u1/t-proc/features.json": features_file(IDS),
+        },
+    )
+    marker = tmp_path / "handled"
+    worker = _spawn(wsettings, marker, pause=120, log=tmp_path / "worker.log")
+    try:
+        await send(wsettings, RESULT)
+        await wait_until(lambda: _exists(marker), within=60, what="handler in flight")
+        worker.send_signal(signal.SIGTERM)
+        await wait_until(lambda: _exited(worker), within=15, what="worker exit")
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, (tmp_path / "worker.log").read_text()[-2000:]
+    # Released with visibility 0: another worker gets it now, not after the 60 s timeout.
+    async with QueueClient(wsettings) as sqs:
+        again = await sqs.receive(wsettings.result_queue, wait_seconds=5)
+    assert [m.receive_count for m in again] == [2]
