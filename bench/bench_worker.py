@@ -138,12 +138,18 @@ async def measure(settings: Settings) -> dict[str, Any]:
     ours_io = await timed(
         settings, "graphnode-worker-50ms", lambda s, q: ours(s, q, SleepHandler(io, MESSAGES))
     )
-    raw = await timed(
+    # The raw ceiling is measured before and after ours and the better figure kept, so a
+    # server that warms up (or slows down) during the run cannot flatter our number.
+    raw_before = await timed(
         settings, "raw-receive-delete", lambda s, q: raw_receive_delete(s, q, MESSAGES)
     )
     ours_noop = await timed(
         settings, "graphnode-worker-noop", lambda s, q: ours(s, q, SleepHandler(0, MESSAGES))
     )
+    raw_after = await timed(
+        settings, "raw-receive-delete-again", lambda s, q: raw_receive_delete(s, q, MESSAGES)
+    )
+    raw = max(raw_before, raw_after)
     figures = {
         "messages": MESSAGES,
         "pollers": POLLERS,
