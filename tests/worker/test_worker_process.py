@@ -55,17 +55,21 @@ def _spawn(wsettings, marker: Path, pause: float, log: Path) -> subprocess.Popen
         )
 
 
+async def _with_result_files(settings, fcm_url, **overrides):
+    """Worker settings for these tests, with the result's files already in S3."""
+    wsettings = worker_settings(settings, fcm_url, **overrides)
+    files = {
+        "graphs/u1/t-proc/graph.json": graph_file(IDS),
+        "graphs/u1/t-proc/features.json": features_file(IDS),
+    }
+    await put_result_files(wsettings, files)
+    return wsettings
+
+
 @pytest.fixture
 async def prepared(settings, fcm_server):
-    wsettings = worker_settings(
+    wsettings = await _with_result_files(
         settings, fcm_server.url, worker_visibility_timeout=4, worker_shutdown_grace=5.0
-    )
-    await put_result_files(
-        wsettings,
-        {
-            "graphs/u1/t-proc/graph.json": graph_file(IDS),
-            "graphs/u1/t-proc/features.json": features_file(IDS),
-        },
     )
     async with DocumentDatabase(wsettings) as database:
         await DeviceStore(database).register("u1", "tablet-token")
@@ -132,15 +136,8 @@ async def test_sigterm_with_work_in_flight_exits_0_within_grace(prepared, tmp_pa
 async def test_sigterm_releases_what_cannot_finish_in_the_grace_period(
     settings, fcm_server, tmp_path
 ):
-    wsettings = worker_settings(
+    wsettings = await _with_result_files(
         settings, fcm_server.url, worker_visibility_timeout=60, worker_shutdown_grace=1.0
-    )
-    await put_result_files(
-        wsettings,
-        {
-            "graphs/u1/t-proc/graph.json": graph_file(IDS),
-            "graphs/u1/t-proc/features.json": features_file(IDS),
-        },
     )
     marker = tmp_path / "handled"
     worker = _spawn(wsettings, marker, pause=120, log=tmp_path / "worker.log")

@@ -7,8 +7,7 @@ from typing import Any
 
 from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph
 from graphnode.storage.task_store import TaskState
-from graphnode.storage.vector_store import NodeVector
-from graphnode.worker.handlers.context import HandlerContext
+from graphnode.worker.handlers.context import HandlerContext, node_vector
 
 log = logging.getLogger("graphnode.worker.add_node")
 
@@ -24,13 +23,7 @@ class AddNodeResultHandler:
         payload: AddNodeResult = message.payload
         ctx, user = self._ctx, payload.user_id
         if payload.status is ResultStatus.FAILED:
-            await ctx.tasks.finish(
-                message.task_id,
-                user,
-                TaskState.FAILED,
-                error=payload.error,
-                error_code=payload.error_code,
-            )
+            await ctx.record_failure(message)
             await ctx.graphs.restore_status(user)
             return
         [raw] = await ctx.download(payload.result_s3_key)
@@ -38,16 +31,7 @@ class AddNodeResultHandler:
         graph = parse_graph(raw)
         await ctx.graphs.merge_graph(user, graph)
         vectors = [
-            NodeVector(
-                orig_id=node.orig_id,
-                embedding=node.model_extra["embedding"],
-                node_id=node.id,
-                cluster_id=node.cluster_id,
-                cluster_name=node.cluster_name,
-                keywords=tuple(node.top_keywords),
-                source_type=node.source_type,
-                title=node.title,
-            )
+            node_vector(node, node.model_extra["embedding"])
             for node in graph.nodes
             if node.model_extra and node.model_extra.get("embedding")
         ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from graphnode.adapters.s3 import ObjectStore
+from graphnode.contracts import Message
+from graphnode.contracts.results import GraphNode
 from graphnode.storage.graph_store import GraphDocumentStore
-from graphnode.storage.task_store import TaskStore
-from graphnode.storage.vector_store import VectorStore
+from graphnode.storage.task_store import TaskState, TaskStore
+from graphnode.storage.vector_store import NodeVector, VectorStore
 from graphnode.worker.notifier import Notifier
 
 
@@ -28,6 +32,31 @@ class HandlerContext:
             return None if key is None else await self.objects.get_bytes(key)
 
         return list(await asyncio.gather(*(fetch(key) for key in keys)))
+
+    async def record_failure(self, message: Message[Any]) -> None:
+        """A FAILED result: the task carries the AI service's error and code."""
+        payload = message.payload
+        await self.tasks.finish(
+            message.task_id,
+            payload.user_id,
+            TaskState.FAILED,
+            error=payload.error,
+            error_code=payload.error_code,
+        )
+
+
+def node_vector(node: GraphNode, embedding: Sequence[float]) -> NodeVector:
+    """The vector-store entry of a graph node."""
+    return NodeVector(
+        orig_id=node.orig_id,
+        embedding=embedding,
+        node_id=node.id,
+        cluster_id=node.cluster_id,
+        cluster_name=node.cluster_name,
+        keywords=tuple(node.top_keywords),
+        source_type=node.source_type,
+        title=node.title,
+    )
 
 
 def generated_at(raw: str | None, fallback: datetime | None) -> datetime:

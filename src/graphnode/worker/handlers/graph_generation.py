@@ -17,7 +17,7 @@ from graphnode.contracts import (
 )
 from graphnode.storage.task_store import TaskState
 from graphnode.storage.vector_store import NodeVector
-from graphnode.worker.handlers.context import HandlerContext, generated_at
+from graphnode.worker.handlers.context import HandlerContext, generated_at, node_vector
 
 log = logging.getLogger("graphnode.worker.graph")
 
@@ -30,18 +30,7 @@ def node_vectors(graph: GraphFile, features: FeaturesFile) -> list[NodeVector]:
         node = nodes.get(conversation.orig_id)
         if node is None:
             continue  # a conversation the graph dropped (e.g. empty) has no node to point at
-        vectors.append(
-            NodeVector(
-                orig_id=node.orig_id,
-                embedding=embedding,
-                node_id=node.id,
-                cluster_id=node.cluster_id,
-                cluster_name=node.cluster_name,
-                keywords=tuple(node.top_keywords),
-                source_type=node.source_type,
-                title=node.title,
-            )
-        )
+        vectors.append(node_vector(node, embedding))
     return vectors
 
 
@@ -98,13 +87,7 @@ class GraphGenerationResultHandler:
 
     async def _failed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
         ctx, user = self._ctx, payload.user_id
-        await ctx.tasks.finish(
-            message.task_id,
-            user,
-            TaskState.FAILED,
-            error=payload.error,
-            error_code=payload.error_code,
-        )
+        await ctx.record_failure(message)
         restored = await ctx.graphs.restore_status(user)
         await ctx.notifier.notify(
             user,

@@ -20,13 +20,7 @@ class GraphSummaryResultHandler:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
         if payload.status is ResultStatus.FAILED:
-            await ctx.tasks.finish(
-                message.task_id,
-                user,
-                TaskState.FAILED,
-                error=payload.error,
-                error_code=payload.error_code,
-            )
+            await ctx.record_failure(message)
             log.warning("summary failed", extra={"error": payload.error})
             return
         [raw] = await ctx.download(payload.summary_s3_key)
