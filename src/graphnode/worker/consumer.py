@@ -93,6 +93,7 @@ class Consumer:
             self.running = False
             await self._stop_polling(pollers)
             await self._drain()
+            log.info("worker stopped")
 
     # -- polling -------------------------------------------------------------------------
 
