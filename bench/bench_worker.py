@@ -27,12 +27,12 @@ from tests.support import servers
 
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import TaskType
+from graphnode.messaging.consumer import Consumer, ConsumerConfig
+from graphnode.messaging.metrics import ConsumerMetrics
+from graphnode.messaging.retry import ExponentialBackoff
+from graphnode.messaging.routing import HandlerRegistry
+from graphnode.messaging.settler import BatchDeleter
 from graphnode.settings import Settings
-from graphnode.worker.consumer import Consumer, ConsumerConfig
-from graphnode.worker.metrics import WorkerMetrics
-from graphnode.worker.retry import ExponentialBackoff
-from graphnode.worker.routing import HandlerRegistry
-from graphnode.worker.settler import BatchDeleter
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "1000"))
@@ -102,7 +102,7 @@ async def ours(sqs: QueueClient, queue: str, handler: SleepHandler) -> None:
     registry = HandlerRegistry({TaskType.GRAPH_GENERATION_PROGRESS: handler})
     async with BatchDeleter(sqs) as deleter:
         consumer = Consumer(
-            sqs, await sqs.queue_url(queue), registry, config, WorkerMetrics(), deleter
+            sqs, await sqs.queue_url(queue), registry, config, ConsumerMetrics(), deleter
         )
         stop = asyncio.Event()
         running = asyncio.create_task(consumer.run(stop))

@@ -16,9 +16,9 @@ from typing import Any
 from graphnode.contracts import Message
 from graphnode.entrypoint import run_until_signalled
 from graphnode.logs import configure_logging
+from graphnode.messaging.routing import Handler, HandlerRegistry
 from graphnode.settings import Settings
 from graphnode.worker.handlers.context import HandlerContext
-from graphnode.worker.routing import Handler, HandlerRegistry
 from graphnode.worker.service import default_registry, open_worker
 
 

@@ -17,6 +17,12 @@ from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import TaskType
+from graphnode.messaging.consumer import Consumer, ConsumerConfig
+from graphnode.messaging.metrics import ConsumerMetrics
+from graphnode.messaging.retry import ExponentialBackoff
+from graphnode.messaging.routing import HandlerRegistry
+from graphnode.messaging.settler import BatchDeleter
+from graphnode.ops_server import OpsServer
 from graphnode.settings import Settings
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
@@ -24,22 +30,29 @@ from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.push_receipts import PushReceipts
 from graphnode.storage.task_store import TaskStore
 from graphnode.storage.vector_store import ChromaVectorStore, VectorStore
-from graphnode.worker.consumer import Consumer, ConsumerConfig
 from graphnode.worker.handlers.add_node import AddNodeResultHandler
 from graphnode.worker.handlers.context import HandlerContext
 from graphnode.worker.handlers.graph_generation import GraphGenerationResultHandler
 from graphnode.worker.handlers.progress import GraphGenerationProgressHandler
 from graphnode.worker.handlers.summary import GraphSummaryResultHandler
-from graphnode.worker.metrics import WorkerMetrics
 from graphnode.worker.notifier import Notifier
-from graphnode.worker.ops_server import OpsServer
-from graphnode.worker.routing import HandlerRegistry
-from graphnode.worker.settler import BatchDeleter
 
 log = logging.getLogger("graphnode.worker")
 
 # Connections beyond polls and handlers: the deleter, heartbeats and readiness probes.
 EXTRA_SQS_CONNECTIONS = 4
+
+
+def worker_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        pollers=settings.worker_pollers,
+        concurrency=settings.worker_concurrency,
+        wait_seconds=settings.worker_wait_seconds,
+        visibility_timeout=settings.worker_visibility_timeout,
+        max_handler_seconds=settings.worker_max_handler_seconds,
+        shutdown_grace=settings.worker_shutdown_grace,
+        retry=ExponentialBackoff(settings.worker_retry_base_seconds),
+    )
 
 
 def default_registry(context: HandlerContext) -> HandlerRegistry:
@@ -57,7 +70,7 @@ def default_registry(context: HandlerContext) -> HandlerRegistry:
 class Worker:
     consumer: Consumer
     context: HandlerContext
-    metrics: WorkerMetrics
+    metrics: ConsumerMetrics
     ops: OpsServer | None
     sqs: QueueClient
     queue_url: str
@@ -99,7 +112,7 @@ async def open_worker(
     config: ConsumerConfig | None = None,
 ) -> AsyncIterator[Worker]:
     """Open every client the worker needs; close them all (in reverse) on exit."""
-    config = config or ConsumerConfig.from_settings(settings)
+    config = config or worker_consumer_config(settings)
     async with contextlib.AsyncExitStack() as stack:
         pool = config.pollers + config.concurrency + EXTRA_SQS_CONNECTIONS
         sqs = await stack.enter_async_context(
@@ -119,7 +132,7 @@ async def open_worker(
             ),
         )
         queue_url = await sqs.queue_url(settings.result_queue)
-        metrics = WorkerMetrics()
+        metrics = ConsumerMetrics("graphnode_worker")
         deleter = await stack.enter_async_context(BatchDeleter(sqs))
         consumer = Consumer(sqs, queue_url, registry_factory(context), config, metrics, deleter)
         worker = Worker(consumer, context, metrics, None, sqs, queue_url)

@@ -1,4 +1,4 @@
-"""The worker's operations port: liveness, readiness (SQS reachable) and Prometheus metrics."""
+"""A service's operations port: liveness, readiness and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from graphnode.adapters.lifecycle import Resource
-from graphnode.worker.metrics import WorkerMetrics
+from graphnode.messaging.metrics import ConsumerMetrics
 
-log = logging.getLogger("graphnode.worker.ops")
+log = logging.getLogger("graphnode.ops")
 
 # A readiness probe must answer well inside a load balancer's probe timeout.
 READINESS_TIMEOUT_SECONDS = 3.0
@@ -24,7 +24,7 @@ class OpsServer(Resource):
         self,
         host: str,
         port: int,
-        metrics: WorkerMetrics,
+        metrics: ConsumerMetrics,
         is_ready: Callable[[], Awaitable[bool]],
     ) -> None:
         super().__init__()

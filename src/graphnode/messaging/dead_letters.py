@@ -11,7 +11,7 @@ import logging
 
 from graphnode.adapters.sqs import QueueClient, ReceivedMessage
 
-log = logging.getLogger("graphnode.worker.dead_letters")
+log = logging.getLogger("graphnode.messaging.dead_letters")
 
 # Message attributes share the 256 KiB message limit with the body; keep the reason short.
 MAX_REASON_CHARS = 1_000

@@ -8,9 +8,9 @@ import logging
 from collections.abc import AsyncIterator
 
 from graphnode.adapters.sqs import QueueClient, ReceivedMessage
-from graphnode.worker.metrics import WorkerMetrics
+from graphnode.messaging.metrics import ConsumerMetrics
 
-log = logging.getLogger("graphnode.worker.heartbeat")
+log = logging.getLogger("graphnode.messaging.heartbeat")
 
 # Extend once a third of the visibility timeout is left: room for a slow API call.
 EXTEND_WHEN_LEFT = 1 / 3
@@ -18,7 +18,7 @@ EXTEND_WHEN_LEFT = 1 / 3
 
 @contextlib.asynccontextmanager
 async def visibility_heartbeat(
-    sqs: QueueClient, message: ReceivedMessage, visibility_timeout: int, metrics: WorkerMetrics
+    sqs: QueueClient, message: ReceivedMessage, visibility_timeout: int, metrics: ConsumerMetrics
 ) -> AsyncIterator[None]:
     """While the block runs, push the message's visibility out by ``visibility_timeout``
     whenever less than a third of it is left; the extensions stop with the block."""

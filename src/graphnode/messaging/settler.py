@@ -14,7 +14,7 @@ import logging
 from graphnode.adapters.lifecycle import Resource
 from graphnode.adapters.sqs import BATCH_LIMIT, QueueClient, ReceivedMessage
 
-log = logging.getLogger("graphnode.worker.settler")
+log = logging.getLogger("graphnode.messaging.settler")
 
 # Long enough for concurrent handlers to share a call, short enough to be invisible.
 DEFAULT_LINGER_SECONDS = 0.02

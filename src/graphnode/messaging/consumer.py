@@ -17,16 +17,15 @@ from typing import Any
 from graphnode.adapters.sqs import BATCH_LIMIT, QueueClient, ReceivedMessage
 from graphnode.contracts import ContractError, Message, parse_message
 from graphnode.logs import log_context
-from graphnode.settings import Settings
-from graphnode.worker.dead_letters import DeadLetters
-from graphnode.worker.heartbeat import visibility_heartbeat
-from graphnode.worker.metrics import WorkerMetrics
-from graphnode.worker.retry import ExponentialBackoff
-from graphnode.worker.routing import HandlerRegistry, PoisonMessage
-from graphnode.worker.settler import BatchDeleter
-from graphnode.worker.slots import SlotPool
+from graphnode.messaging.dead_letters import DeadLetters
+from graphnode.messaging.heartbeat import visibility_heartbeat
+from graphnode.messaging.metrics import ConsumerMetrics
+from graphnode.messaging.retry import ExponentialBackoff
+from graphnode.messaging.routing import HandlerRegistry, PoisonMessage
+from graphnode.messaging.settler import BatchDeleter
+from graphnode.messaging.slots import SlotPool
 
-log = logging.getLogger("graphnode.worker")
+log = logging.getLogger("graphnode.consumer")
 
 # After a failed receive (SQS unreachable), wait this long before polling again.
 RECEIVE_ERROR_PAUSE_SECONDS = 2.0
@@ -42,18 +41,6 @@ class ConsumerConfig:
     shutdown_grace: float = 30.0
     retry: ExponentialBackoff = field(default_factory=lambda: ExponentialBackoff(5))
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ConsumerConfig:
-        return cls(
-            pollers=settings.worker_pollers,
-            concurrency=settings.worker_concurrency,
-            wait_seconds=settings.worker_wait_seconds,
-            visibility_timeout=settings.worker_visibility_timeout,
-            max_handler_seconds=settings.worker_max_handler_seconds,
-            shutdown_grace=settings.worker_shutdown_grace,
-            retry=ExponentialBackoff(settings.worker_retry_base_seconds),
-        )
-
 
 class Consumer:
     def __init__(
@@ -62,7 +49,7 @@ class Consumer:
         queue_url: str,
         registry: HandlerRegistry,
         config: ConsumerConfig,
-        metrics: WorkerMetrics,
+        metrics: ConsumerMetrics,
         deleter: BatchDeleter,
     ) -> None:
         self._sqs, self._queue_url, self._registry = sqs, queue_url, registry
