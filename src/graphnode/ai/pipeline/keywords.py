@@ -80,10 +80,14 @@ ROLE_WORDS = frozenset(
 )
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | ROLE_WORDS
 
-_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+# Raw tokens include the characters that mark code, LaTeX and ids, so such a token is
+# dropped whole rather than split into innocent-looking pieces ("my_variable" -> "variable").
+_RAW_TOKEN = re.compile(r"[\w\\^$]+", re.UNICODE)
+_CODE_MARKS = re.compile(r"[\d_\\^$]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]")
+# lowerCamelCase is how code names things (getUserById); ProductNames (PostgreSQL) stay.
+_CAMEL = re.compile(r"^[a-z]+[A-Z]")
 MAX_TERM_LENGTH = 24
 TOP_PER_ITEM = 8
 TOP_PER_CLUSTER = 12
@@ -92,8 +96,10 @@ TOP_PER_CLUSTER = 12
 def analyze(text: str) -> list[str]:
     """Words a person would call keywords: lower-case, no identifiers, CJK as bigrams."""
     terms: list[str] = []
-    for match in _WORD.finditer(text):
+    for match in _RAW_TOKEN.finditer(text):
         word = match.group()
+        if _CODE_MARKS.search(word):
+            continue
         if _CJK_RUN.fullmatch(word):
             terms.extend(word[i : i + 2] for i in range(len(word) - 1))
             continue

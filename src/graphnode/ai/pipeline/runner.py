@@ -1,0 +1,223 @@
+"""The pipeline's orchestrator: a short list of named stages over swappable stage objects.
+
+CPU-heavy stages run in worker threads, so the service's event loop keeps answering (health
+checks, other users' tasks) while a graph is built; the embedder shares its model with every
+concurrent run through the micro-batcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from graphnode.ai.documents import Document
+from graphnode.ai.pipeline.assemble import GraphParts, Label, build_features, build_graph, now_iso
+from graphnode.ai.pipeline.clustering import Clustering
+from graphnode.ai.pipeline.edges import Edge
+from graphnode.ai.pipeline.embedder import Embeddings
+from graphnode.ai.pipeline.keywords import Keywords
+from graphnode.ai.pipeline.subclusters import Subcluster
+from graphnode.ai.pipeline.summary import SummaryTextWriter, build_summary
+
+log = logging.getLogger("graphnode.ai.pipeline")
+
+# Share of the whole run each stage takes, for progress percentages and ETAs.
+STAGE_WEIGHTS: dict[str, float] = {
+    "Cleaning text": 4,
+    "Embedding": 50,
+    "Clustering": 10,
+    "Extracting keywords": 8,
+    "Naming clusters": 12,
+    "Connecting related items": 6,
+    "Finding subtopics": 3,
+    "Laying out the graph": 2,
+    "Writing the summary": 5,
+}
+
+
+class EmptyInputError(ValueError):
+    """Nothing left to build a graph from (no conversation with any text)."""
+
+
+class Embedder(Protocol):
+    async def embed(self, texts: Sequence[str]) -> Embeddings: ...
+
+
+class Clusterer(Protocol):
+    def fit(
+        self, vectors: np.ndarray, *, min_clusters: int | None, max_clusters: int | None
+    ) -> Clustering: ...
+
+
+class KeywordExtractor(Protocol):
+    def fit(self, texts: Sequence[str], labels: np.ndarray) -> Keywords: ...
+
+
+class Namer(Protocol):
+    async def name(self, clusters: Sequence[Any]) -> Sequence[Label]: ...
+
+
+class EdgeBuilder(Protocol):
+    def fit(self, vectors: np.ndarray, labels: np.ndarray) -> list[Edge]: ...
+
+
+class SubclusterFinder(Protocol):
+    def fit(self, vectors: np.ndarray, labels: np.ndarray) -> list[Subcluster]: ...
+
+
+class Layout(Protocol):
+    def fit(self, vectors: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
+
+
+ProgressCallback = Callable[[str, float], Awaitable[None]]
+BriefFactory = Callable[[str, int, tuple[str, ...], tuple[str, ...]], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    include_summary: bool = True
+    language: str | None = None
+    summary_language: str | None = None
+    min_clusters: int | None = None
+    max_clusters: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    graph: dict[str, Any]
+    features: dict[str, Any]
+    summary: dict[str, Any] | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+async def _no_progress(_stage: str, _percent: float) -> None:
+    return None
+
+
+class _Stages:
+    """Times each stage and reports the overall percent when a stage starts."""
+
+    def __init__(self, progress: ProgressCallback) -> None:
+        self._progress = progress
+        self._done = 0.0
+        self._total = sum(STAGE_WEIGHTS.values())
+        self.timings: dict[str, float] = {}
+
+    async def run(self, name: str, work: Awaitable[Any]) -> Any:
+        await self._progress(name, round(100 * self._done / self._total, 1))
+        started = time.perf_counter()
+        result = await work
+        self.timings[name] = round(time.perf_counter() - started, 4)
+        self._done += STAGE_WEIGHTS.get(name, 0)
+        return result
+
+
+@dataclass(frozen=True)
+class GraphPipeline:
+    clean: Callable[[Document], Document]
+    embedder: Embedder
+    clusterer: Clusterer
+    keywords: KeywordExtractor
+    namer: Namer
+    brief: BriefFactory  # (cluster_id, size, keywords, titles) -> what the namer reads
+    edges: EdgeBuilder
+    subclusters: SubclusterFinder
+    layout: Layout
+    summary_writer: SummaryTextWriter
+    model_name: str = "unknown"
+
+    async def run(
+        self,
+        documents: Sequence[Document],
+        options: PipelineOptions | None = None,
+        progress: ProgressCallback = _no_progress,
+    ) -> PipelineResult:
+        options = options or PipelineOptions()
+        stages = _Stages(progress)
+        docs = await stages.run("Cleaning text", asyncio.to_thread(self._cleaned, documents))
+        texts = [d.text for d in docs]
+        embedded: Embeddings = await stages.run("Embedding", self.embedder.embed(texts))
+        vectors = embedded.vectors
+        clustering: Clustering = await stages.run(
+            "Clustering",
+            asyncio.to_thread(
+                self.clusterer.fit,
+                vectors,
+                min_clusters=options.min_clusters,
+                max_clusters=options.max_clusters,
+            ),
+        )
+        labels = clustering.labels
+        keywords: Keywords = await stages.run(
+            "Extracting keywords", asyncio.to_thread(self.keywords.fit, texts, labels)
+        )
+        names = await stages.run("Naming clusters", self._name(docs, clustering, keywords))
+        edges = await stages.run(
+            "Connecting related items", asyncio.to_thread(self.edges.fit, vectors, labels)
+        )
+        subclusters = await stages.run(
+            "Finding subtopics", asyncio.to_thread(self.subclusters.fit, vectors, labels)
+        )
+        positions = await stages.run(
+            "Laying out the graph", asyncio.to_thread(self.layout.fit, vectors, labels)
+        )
+        parts = GraphParts(
+            docs, vectors, clustering, keywords, names, edges, subclusters, positions
+        )
+        generated_at = now_iso()
+        summary = None
+        if options.include_summary:
+            summary = await stages.run(
+                "Writing the summary",
+                build_summary(
+                    parts,
+                    self.summary_writer,
+                    language=options.summary_language or options.language,
+                    generated_at=generated_at,
+                ),
+            )
+        graph = build_graph(parts, language=options.language, generated_at=generated_at)
+        features = build_features(
+            parts,
+            model=self.model_name,
+            timings=stages.timings,
+            extra={
+                "chunks": embedded.chunks,
+                "sampled_documents": embedded.sampled_documents,
+                "reassigned_noise": clustering.reassigned_noise,
+            },
+        )
+        log.info(
+            "graph built",
+            extra={
+                "nodes": len(docs),
+                "clusters": clustering.count,
+                "edges": len(edges),
+                "timings": stages.timings,
+            },
+        )
+        return PipelineResult(graph, features, summary, stages.timings)
+
+    def _cleaned(self, documents: Sequence[Document]) -> list[Document]:
+        cleaned = [self.clean(d) for d in documents]
+        kept = [d for d in cleaned if any(s.text.strip() for s in d.sections)]
+        if not kept:
+            raise EmptyInputError("no conversation or note with any text to build a graph from")
+        return kept
+
+    async def _name(
+        self, docs: Sequence[Document], clustering: Clustering, keywords: Keywords
+    ) -> list[Label]:
+        briefs = []
+        for k in range(clustering.count):
+            members = np.flatnonzero(clustering.labels == k)
+            terms = tuple(t for t, _ in keywords.per_cluster[k][:10])
+            titles = tuple(docs[int(i)].title for i in members[:6] if docs[int(i)].title)
+            briefs.append(self.brief(f"cluster_{k}", len(members), terms, titles))
+        return list(await self.namer.name(briefs))

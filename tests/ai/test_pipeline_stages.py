@@ -1,0 +1,198 @@
+"""The pipeline's numeric stages on synthetic vectors with a known answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from graphnode.ai.pipeline.chunking import plan_chunks, pool
+from graphnode.ai.pipeline.clustering import DensityClusterer
+from graphnode.ai.pipeline.edges import NeighbourEdges
+from graphnode.ai.pipeline.embedder import MicroBatcher
+from graphnode.ai.pipeline.keywords import ClassTfidfKeywords, analyze
+from graphnode.ai.pipeline.layout import ClusterLayout
+from graphnode.ai.pipeline.subclusters import KMeansSubclusters
+
+
+def blobs(sizes, dimension=32, spread=0.15, seed=0):
+    """Unit vectors around len(sizes) random directions, with their true labels."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(len(sizes), dimension))
+    points, truth = [], []
+    for label, size in enumerate(sizes):
+        for _ in range(size):
+            points.append(
+                centres[label] / np.linalg.norm(centres[label])
+                + rng.normal(scale=spread, size=dimension)
+            )
+            truth.append(label)
+    vectors = np.asarray(points, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), np.array(truth)
+
+
+def test_clusters_recover_known_topics_and_every_item_is_placed():
+    vectors, truth = blobs([30, 25, 20, 25])
+    result = DensityClusterer().fit(vectors)
+    assert (result.labels >= 0).all()
+    assert adjusted_rand_score(truth, result.labels) > 0.9
+    assert ((result.confidence >= 0) & (result.confidence <= 1)).all()
+
+
+def test_noise_is_reassigned_with_lower_confidence():
+    vectors, _ = blobs([30, 30])
+    rng = np.random.default_rng(3)
+    outliers = rng.normal(size=(6, vectors.shape[1])).astype(np.float32)
+    outliers /= np.linalg.norm(outliers, axis=1, keepdims=True)
+    result = DensityClusterer().fit(np.vstack([vectors, outliers]))
+    assert (result.labels >= 0).all()
+    assert result.reassigned_noise >= 1
+    assert result.confidence[-6:].mean() < result.confidence[:60].mean()
+
+
+def test_no_cluster_swallows_the_graph():
+    vectors, _ = blobs([150, 10, 10], spread=0.3)
+    result = DensityClusterer().fit(vectors)
+    shares = np.bincount(result.labels) / len(result.labels)
+    assert shares.max() <= 0.35 + 1e-9
+
+
+@pytest.mark.parametrize(("low", "high"), [(6, None), (None, 2), (3, 3)])
+def test_min_and_max_clusters_are_honoured(low, high):
+    vectors, _ = blobs([20, 20, 20, 20])
+    result = DensityClusterer().fit(vectors, min_clusters=low, max_clusters=high)
+    if low:
+        assert result.count >= low
+    if high:
+        assert result.count <= high
+
+
+def test_tiny_inputs():
+    assert DensityClusterer().fit(np.zeros((0, 4), np.float32)).count == 0
+    one = DensityClusterer().fit(np.ones((1, 4), np.float32) / 2)
+    assert one.labels.tolist() == [0]
+
+
+def test_analyzer_keeps_words_and_drops_code_latex_roles_and_ids():
+    terms = analyze(
+        "User: How do I tune PostgreSQL vacuum? Assistant: autovacuum thresholds matter. "
+        "my_variable getUserById x86 frac alpha 3f9a2c 한국어 형태소 분석 机器学习模型"
+    )
+    assert "postgresql" in terms
+    assert "vacuum" in terms
+    assert "autovacuum" in terms
+    for noise in ("user", "assistant", "my_variable", "getuserbyid", "x86", "3f9a2c"):
+        assert noise not in terms
+    assert "한국어" in terms
+    assert "机器" in terms  # Chinese runs become bigrams
+    assert "学习" in terms
+
+
+def test_class_tfidf_finds_each_topic_words_in_one_pass():
+    texts = ["sourdough starter hydration bread flour"] * 5 + [
+        "kubernetes pod deployment cluster container"
+    ] * 5
+    labels = np.array([0] * 5 + [1] * 5)
+    found = ClassTfidfKeywords().fit(texts, labels)
+    assert {"sourdough", "bread"} <= {t for t, _ in found.per_cluster[0][:5]}
+    assert {"kubernetes", "container"} <= {t for t, _ in found.per_cluster[1][:5]}
+    assert len(found.per_item) == 10
+    assert found.per_item[0][0][1] == 1.0  # scores are relative to the item's best
+
+
+def test_every_node_has_an_edge_and_weights_are_in_range():
+    vectors, truth = blobs([15, 15, 3], spread=0.4)
+    edges = NeighbourEdges(threshold=0.99).fit(vectors, truth)  # threshold almost unreachable
+    touched = {e.source for e in edges} | {e.target for e in edges}
+    assert touched == set(range(len(vectors)))
+    assert all(0 <= e.weight <= 1 and e.source < e.target for e in edges)
+    assert {e.confidence for e in edges} <= {"high", "medium"}
+    intra = [e for e in edges if e.is_intra_cluster]
+    assert all(truth[e.source] == truth[e.target] for e in intra)
+
+
+def test_subclusters_cover_each_cluster_with_a_member_representative():
+    vectors, truth = blobs([24, 4])
+    found = KMeansSubclusters().fit(vectors, truth)
+    for cluster in (0, 1):
+        members = sorted(i for s in found if s.cluster == cluster for i in s.members)
+        assert members == np.flatnonzero(truth == cluster).tolist()
+    assert all(s.representative in s.members for s in found)
+    assert len([s for s in found if s.cluster == 0]) > 1
+
+
+def test_layout_separates_clusters():
+    vectors, truth = blobs([20, 20, 20])
+    positions = ClusterLayout().fit(vectors, truth)
+    assert positions.shape == (60, 2)
+    assert np.isfinite(positions).all()
+    centres = np.stack([positions[truth == k].mean(axis=0) for k in range(3)])
+    spread = max(
+        np.linalg.norm(positions[truth == k] - centres[k], axis=1).mean() for k in range(3)
+    )
+    gaps = [np.linalg.norm(centres[a] - centres[b]) for a in range(3) for b in range(a + 1, 3)]
+    assert min(gaps) > spread
+
+
+class WordTokenizer:
+    """Splits on spaces and reports character offsets, as a fast tokenizer does."""
+
+    def __call__(self, text, **_):
+        offsets, position = [], 0
+        for word in text.split(" "):
+            offsets.append((position, position + len(word)))
+            position += len(word) + 1
+        return {"offset_mapping": [o for o in offsets if o[1] > o[0]]}
+
+
+def test_long_documents_are_chunked_not_truncated():
+    text = " ".join(f"w{i}" for i in range(1000))
+    plan = plan_chunks([text, "short one"], WordTokenizer(), max_tokens=102, max_chunks=100)
+    chunks = [c for c in plan.chunks if c.document == 0]
+    assert len(chunks) == 10
+    assert chunks[-1].text.endswith("w999")
+    assert " ".join(c.text for c in chunks) == text
+    vectors = np.eye(len(plan.chunks), 4, dtype=np.float32) + 0.1
+    pooled = pool(plan, vectors, 2)
+    assert np.allclose(np.linalg.norm(pooled, axis=1), 1)
+
+
+def test_documents_over_the_chunk_cap_are_sampled_evenly_and_counted():
+    text = " ".join(f"w{i}" for i in range(1000))
+    plan = plan_chunks([text], WordTokenizer(), max_tokens=102, max_chunks=4)
+    assert len(plan.chunks) == 4
+    assert plan.sampled_documents == 1
+    assert plan.chunks[0].text.startswith("w0 ")
+    assert plan.chunks[-1].text.endswith("w999")
+
+
+async def test_micro_batcher_merges_concurrent_calls():
+    calls = []
+
+    def encode(texts):
+        calls.append(len(texts))
+        return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    async with MicroBatcher(encode, max_batch=64, max_wait=0.05) as batcher:
+        users = [[f"user{u}-text{i}" + "x" * u for i in range(10)] for u in range(5)]
+        results = await asyncio.gather(*(batcher.encode(texts) for texts in users))
+        assert batcher.model_calls == 1
+    assert calls == [50]
+    for texts, vectors in zip(users, results, strict=True):
+        assert vectors[:, 0].tolist() == [float(len(t)) for t in texts]
+
+
+async def test_micro_batcher_splits_large_requests_and_reports_errors():
+    def encode(texts):
+        if any("boom" in t for t in texts):
+            raise RuntimeError("model failed")
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+    async with MicroBatcher(encode, max_batch=8, max_wait=0.001) as batcher:
+        vectors = await batcher.encode([f"t{i}" for i in range(20)])
+        assert vectors.shape == (20, 2)
+        assert batcher.model_calls == 3
+        with pytest.raises(RuntimeError, match="model failed"):
+            await batcher.encode(["boom"])
