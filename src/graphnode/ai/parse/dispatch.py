@@ -1,0 +1,161 @@
+"""Which format a file is, from its name and content, and the parser that reads it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+import orjson
+
+from graphnode.ai.documents import Document
+from graphnode.ai.parse.archive import is_zip, read_export
+from graphnode.ai.parse.chatgpt import parse_chatgpt
+from graphnode.ai.parse.claude import parse_claude
+from graphnode.ai.parse.common import type_name
+from graphnode.ai.parse.errors import ParseError, ParseReport, deduplicate
+from graphnode.ai.parse.markdown import parse_markdown
+from graphnode.ai.parse.messages import parse_messages, split_json_lines
+from graphnode.ai.parse.notes import parse_notes
+
+Parser = Callable[[Any, str, Counter[str]], list[Document]]
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+_UTF8_BOM = b"\xef\xbb\xbf"
+_CONTENT = re.compile(rb"[^ \t\r\n]")
+# The key that tells each kind of conversation item apart, checked in this order.
+_ITEM_KEYS = (
+    ("mapping", "chatgpt"),
+    ("chat_messages", "claude"),
+    ("messages", "messages"),
+    ("conversations", "messages"),  # ShareGPT: {"conversations": [{"from", "value"}]}
+)
+_PARSERS: dict[str, Parser] = {
+    "chatgpt": parse_chatgpt,
+    "claude": parse_claude,
+    "messages": parse_messages,
+    "notes": parse_notes,
+}
+_EXPECTED = (
+    "expected a ChatGPT or Claude export, conversations with 'messages', "
+    "notes with 'source_nodes', or markdown"
+)
+
+
+def parse_bytes_report(name: str, data: bytes) -> ParseReport:
+    """Detect the format of one file from its name and content, parse it and say what was left out.
+
+    Raises ``ParseError`` naming the file and the problem for an unknown or broken file.
+    """
+    skipped: Counter[str] = Counter()
+    if is_zip(data) or _suffix(name) == ".zip":
+        member, inner = read_export(name, data)
+        name = f"{name}/{member}"
+        data = inner
+    format_name, documents = _parse_file(name, data, skipped)
+    return ParseReport(
+        documents=deduplicate(documents, skipped),
+        skipped=dict(skipped),
+        formats={name: format_name},
+    )
+
+
+def _parse_file(name: str, data: bytes, skipped: Counter[str]) -> tuple[str, list[Document]]:
+    if _suffix(name) in MARKDOWN_SUFFIXES:
+        return "markdown", parse_markdown(_decode_text(name, data), name, skipped)
+    decoded = decode_json(name, data)
+    format_name, items = classify(decoded)
+    if format_name is None:
+        raise ParseError(name, f"unknown format: {_shape(decoded)} ({_EXPECTED})")
+    if format_name == "empty":
+        return format_name, []
+    return format_name, _PARSERS[format_name](items, name, skipped)
+
+
+def decode_json(name: str, data: bytes) -> Any:
+    """The decoded JSON, or for JSON Lines (by suffix or content) the list of its lines."""
+    start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    content = _CONTENT.search(data, start)
+    if content is None:
+        raise ParseError(name, "is empty")
+    if _suffix(name) in JSON_LINES_SUFFIXES:
+        return split_json_lines(data, name, start)
+    first = content.start()
+    if data[first : first + 1] not in (b"[", b"{"):
+        raise ParseError(
+            name, f"unknown format: not a zip archive, JSON, JSON Lines or markdown ({_EXPECTED})"
+        )
+    view = memoryview(data)[start:]
+    try:
+        return orjson.loads(view)
+    except orjson.JSONDecodeError as error:
+        if _first_line_is_object(data, first):
+            return split_json_lines(data, name, start)
+        raise ParseError(name, f"is not valid JSON: {error}") from None
+
+
+def classify(decoded: Any) -> tuple[str | None, Any]:
+    """The format name of decoded JSON and what its parser takes; ``None`` if unknown."""
+    if isinstance(decoded, dict):
+        if "source_nodes" in decoded:
+            return "notes", decoded
+        wrapped = decoded.get("conversations")
+        if isinstance(wrapped, list) and wrapped and _item_format(wrapped[0]) is not None:
+            # {"conversations": [...]}: a list of conversations wrapped in an object.
+            return _item_format(wrapped[0]), wrapped
+        return _item_format(decoded), [decoded]
+    if isinstance(decoded, list):
+        if not decoded:
+            return "empty", decoded
+        return _item_format(decoded[0]), decoded
+    return None, decoded
+
+
+def _item_format(item: Any) -> str | None:
+    if isinstance(item, dict):
+        for key, format_name in _ITEM_KEYS:
+            if key in item:
+                return format_name
+    return None
+
+
+def _shape(decoded: Any) -> str:
+    """What a decoded file looks like, for an error message about an unknown format."""
+    if isinstance(decoded, dict):
+        return f"a JSON object with keys {_keys(decoded)}"
+    if isinstance(decoded, list):
+        first = decoded[0]
+        if isinstance(first, dict):
+            return f"a JSON array of objects with keys {_keys(first)}"
+        return f"a JSON array whose first item is {type_name(first)}"
+    return f"JSON that is {type_name(decoded)}"
+
+
+def _keys(item: dict[str, Any]) -> str:
+    keys = sorted(str(key) for key in item)
+    shown = ", ".join(repr(key) for key in keys[:8])
+    return f"{shown}, ..." if len(keys) > 8 else shown or "(none)"
+
+
+def _first_line_is_object(data: bytes, first: int) -> bool:
+    end = data.find(b"\n", first)
+    if end == -1:
+        return False
+    try:
+        return isinstance(orjson.loads(memoryview(data)[first:end]), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _decode_text(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError(name, f"is not UTF-8 text (bad byte at {error.start})") from None
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()

@@ -1,0 +1,70 @@
+"""Where files come from: paths on disk, or the input bundle a task left in S3."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from graphnode.ai.documents import Document
+from graphnode.ai.parse.chatgpt import parse_chatgpt
+from graphnode.ai.parse.common import type_name
+from graphnode.ai.parse.dispatch import decode_json, parse_bytes_report
+from graphnode.ai.parse.errors import ParseError, ParseReport, deduplicate
+from graphnode.ai.parse.notes import parse_notes
+
+BUNDLE_INPUT = "input.json"
+BUNDLE_NOTES = "notes.json"
+
+
+def parse_path_report(path: Path | str) -> ParseReport:
+    """Read one file and parse it (see ``parse_bytes_report``); errors name the path."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ParseError(str(path), f"cannot be read ({error.strerror or error})") from None
+    return parse_bytes_report(str(path), data)
+
+
+def parse_paths_report(paths: Iterable[Path | str]) -> ParseReport:
+    """Parse every file; a conversation in several files is kept once, the later file's copy."""
+    return ParseReport.merge(parse_path_report(path) for path in paths)
+
+
+def parse_bundle_report(files: Mapping[str, bytes]) -> ParseReport:
+    """Parse a task's input bundle: ``input.json`` (ChatGPT shape) and optional ``notes.json``.
+
+    Keys may be bare file names or full S3 keys under the bundle's prefix. The bundle's
+    shapes are fixed by CONTRACT.md, so each file is read as its one format, not detected:
+    a wrong shape is reported as what it is rather than as an unknown format. Other files
+    in the bundle are counted as ``ignored file``.
+    """
+    by_name = {key.rsplit("/", 1)[-1]: key for key in files if not key.endswith("/")}
+    if BUNDLE_INPUT not in by_name:
+        raise ParseError(BUNDLE_INPUT, "is missing from the input bundle")
+    skipped: Counter[str] = Counter()
+    input_key = by_name[BUNDLE_INPUT]
+    documents = _bundle_conversations(input_key, files[input_key], skipped)
+    formats = {input_key: "chatgpt"}
+    notes_key = by_name.get(BUNDLE_NOTES)
+    if notes_key is not None:
+        documents += parse_notes(decode_json(notes_key, files[notes_key]), notes_key, skipped)
+        formats[notes_key] = "notes"
+    skipped["ignored file"] += len(by_name) - len(formats)
+    return ParseReport(
+        documents=deduplicate(documents, skipped),
+        skipped={reason: count for reason, count in skipped.items() if count},
+        formats=formats,
+    )
+
+
+def _bundle_conversations(key: str, data: bytes, skipped: Counter[str]) -> list[Document]:
+    conversations = decode_json(key, data)
+    if isinstance(conversations, dict) and "mapping" in conversations:
+        conversations = [conversations]
+    if not isinstance(conversations, list):
+        raise ParseError(
+            key, f"is {type_name(conversations)}, not a JSON array of ChatGPT conversations"
+        )
+    return parse_chatgpt(conversations, key, skipped)
