@@ -62,3 +62,12 @@ async def test_use_before_open_is_a_clear_error(settings):
     store = ObjectStore(settings)
     with pytest.raises(RuntimeError, match="not open"):
         await store.get_bytes("x")
+
+
+async def test_list_keys_under_a_prefix_across_pages(settings):
+    async with ObjectStore(settings) as store:
+        for i in range(3):
+            await store.put_bytes(f"graph-generation/t1/part{i}.json", b"{}")
+        await store.put_bytes("graph-generation/t2/input.json", b"[]")
+        keys = await store.list_keys("graph-generation/t1/")
+    assert keys == [f"graph-generation/t1/part{i}.json" for i in range(3)]

@@ -36,7 +36,39 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="list every setting with its default")
     settings.add_argument("--markdown", action="store_true", help="as the README's table")
     settings.set_defaults(handler=_print_settings)
+    build = commands.add_parser(
+        "build",
+        help="build a graph from local export files (no AWS, database or network)",
+        description="Run the whole pipeline on ChatGPT/Claude exports (.zip or "
+        "conversations.json), JSON/JSONL conversations, notes.json or .md files, and write "
+        "graph.json, features.json and summary.json to --out.",
+    )
+    build.add_argument("exports", nargs="+", help="export files")
+    build.add_argument("--out", required=True, help="output directory")
+    build.add_argument(
+        "--llm",
+        choices=["local", "openai", "vllm", "keywords"],
+        help="overrides GRAPHNODE_LLM_BACKEND",
+    )
+    build.add_argument("--no-summary", action="store_true", help="skip summary.json")
+    build.add_argument("--language", help="language of names and summary (e.g. en, ko)")
+    build.add_argument("--min-clusters", type=int)
+    build.add_argument("--max-clusters", type=int)
+    build.set_defaults(handler=_build)
     return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from graphnode.ai.build import run_build  # heavy imports only for this command
+    from graphnode.ai.pipeline.runner import PipelineOptions
+
+    options = PipelineOptions(
+        include_summary=not args.no_summary,
+        language=args.language,
+        min_clusters=args.min_clusters,
+        max_clusters=args.max_clusters,
+    )
+    return run_build(args.exports, args.out, options, args.llm)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

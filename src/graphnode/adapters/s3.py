@@ -166,6 +166,14 @@ class ObjectStore(Resource):
             raise
         return True
 
+    async def list_keys(self, prefix: str, *, bucket: str | None = None) -> list[str]:
+        """Every key under ``prefix`` (all pages)."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        keys: list[str] = []
+        async for page in paginator.paginate(Bucket=bucket or self.bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
     async def delete(self, key: str, *, bucket: str | None = None) -> None:
         await self.client.delete_object(Bucket=bucket or self.bucket, Key=key)
 

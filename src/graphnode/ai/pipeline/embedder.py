@@ -71,7 +71,12 @@ class SentenceTransformerModel:
         self._model = SentenceTransformer(_resolve_model_path(name), device=device)
         self.name = name
         self.device = device
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method; older releases only have the old name.
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length)
         self.tokenizer = self._model.tokenizer
 

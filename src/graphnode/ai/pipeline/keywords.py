@@ -19,7 +19,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-ROLE_WORDS = frozenset(
+# Role words and conversational filler: present in every chat, never what it is about.
+CHAT_WORDS = frozenset(
     {
         "user",
         "assistant",
@@ -78,7 +79,58 @@ ROLE_WORDS = frozenset(
         "是",
     }
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | ROLE_WORDS
+# Korean endings and function words, Chinese function bigrams: frequent, never topics.
+CJK_FILLER = frozenset(
+    {
+        "같은",
+        "있어요",
+        "있는",
+        "하는",
+        "그리고",
+        "그런데",
+        "합니다",
+        "해요",
+        "이런",
+        "어떤",
+        "어떻게",
+        "정도",
+        "때문에",
+        "그래서",
+        "하지만",
+        "있습니다",
+        "없어요",
+        "좋은",
+        "수도",
+        "것이",
+        "그냥",
+        "조금",
+        "계속",
+        "너무",
+        "많이",
+        "정말",
+        "可以",
+        "我们",
+        "什么",
+        "这个",
+        "一个",
+        "如果",
+        "因为",
+        "所以",
+        "没有",
+        "就是",
+        "需要",
+        "怎么",
+        "还是",
+        "或者",
+        "时候",
+        "你们",
+        "他们",
+        "然后",
+        "但是",
+        "已经",
+    }
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | CHAT_WORDS | CJK_FILLER
 
 # Raw tokens include the characters that mark code, LaTeX and ids, so such a token is
 # dropped whole rather than split into innocent-looking pieces ("my_variable" -> "variable").
@@ -93,6 +145,33 @@ TOP_PER_ITEM = 8
 TOP_PER_CLUSTER = 12
 
 
+# A Korean word is often a stem glued to a particle (여행을, 여행은): dropping the common
+# particles keeps the word countable without a morphological analyser.
+_PARTICLES = (
+    "에서",
+    "으로",
+    "을",
+    "를",
+    "은",
+    "는",
+    "이",
+    "가",
+    "에",
+    "의",
+    "도",
+    "로",
+    "와",
+    "과",
+)
+
+
+def _strip_particle(word: str) -> str:
+    for particle in _PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= 2:
+            return word[: -len(particle)]
+    return word
+
+
 def analyze(text: str) -> list[str]:
     """Words a person would call keywords: lower-case, no identifiers, CJK as bigrams."""
     terms: list[str] = []
@@ -101,12 +180,17 @@ def analyze(text: str) -> list[str]:
         if _CODE_MARKS.search(word):
             continue
         if _CJK_RUN.fullmatch(word):
-            terms.extend(word[i : i + 2] for i in range(len(word) - 1))
+            bigrams = (word[i : i + 2] for i in range(len(word) - 1))
+            terms.extend(b for b in bigrams if b not in CJK_FILLER)
             continue
         if _CAMEL.search(word) or len(word) > MAX_TERM_LENGTH:
             continue  # camelCase and overlong tokens are code or ids, not topics
         lowered = word.lower()
-        if lowered in STOP_WORDS or (len(lowered) < 3 and not _HANGUL.search(lowered)):
+        if _HANGUL.search(lowered):
+            lowered = _strip_particle(lowered)
+        # Two letters make a Korean word (요리, 여행) but rarely an English one.
+        shortest = 2 if _HANGUL.search(lowered) else 3
+        if lowered in STOP_WORDS or len(lowered) < shortest:
             continue
         terms.append(lowered)
     return terms

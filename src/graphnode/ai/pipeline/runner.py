@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from graphnode.ai.documents import Document
+from graphnode.ai.llm.naming import ClusterBrief
 from graphnode.ai.pipeline.assemble import GraphParts, Label, build_features, build_graph, now_iso
 from graphnode.ai.pipeline.clustering import Clustering
 from graphnode.ai.pipeline.edges import Edge
@@ -60,7 +61,9 @@ class KeywordExtractor(Protocol):
 
 
 class Namer(Protocol):
-    async def name(self, clusters: Sequence[Any]) -> Sequence[Label]: ...
+    async def name(
+        self, briefs: Sequence[ClusterBrief], *, language: str | None = None
+    ) -> Sequence[Label]: ...
 
 
 class EdgeBuilder(Protocol):
@@ -76,7 +79,6 @@ class Layout(Protocol):
 
 
 ProgressCallback = Callable[[str, float], Awaitable[None]]
-BriefFactory = Callable[[str, int, tuple[str, ...], tuple[str, ...]], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,6 @@ class GraphPipeline:
     clusterer: Clusterer
     keywords: KeywordExtractor
     namer: Namer
-    brief: BriefFactory  # (cluster_id, size, keywords, titles) -> what the namer reads
     edges: EdgeBuilder
     subclusters: SubclusterFinder
     layout: Layout
@@ -157,7 +158,9 @@ class GraphPipeline:
         keywords: Keywords = await stages.run(
             "Extracting keywords", asyncio.to_thread(self.keywords.fit, texts, labels)
         )
-        names = await stages.run("Naming clusters", self._name(docs, clustering, keywords))
+        names = await stages.run(
+            "Naming clusters", self._name(docs, clustering, keywords, options.language)
+        )
         edges = await stages.run(
             "Connecting related items", asyncio.to_thread(self.edges.fit, vectors, labels)
         )
@@ -212,12 +215,16 @@ class GraphPipeline:
         return kept
 
     async def _name(
-        self, docs: Sequence[Document], clustering: Clustering, keywords: Keywords
+        self,
+        docs: Sequence[Document],
+        clustering: Clustering,
+        keywords: Keywords,
+        language: str | None,
     ) -> list[Label]:
         briefs = []
         for k in range(clustering.count):
             members = np.flatnonzero(clustering.labels == k)
             terms = tuple(t for t, _ in keywords.per_cluster[k][:10])
             titles = tuple(docs[int(i)].title for i in members[:6] if docs[int(i)].title)
-            briefs.append(self.brief(f"cluster_{k}", len(members), terms, titles))
-        return list(await self.namer.name(briefs))
+            briefs.append(ClusterBrief(f"cluster_{k}", len(members), terms, titles))
+        return list(await self.namer.name(briefs, language=language))

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from graphnode.ai.llm.summary_text import ClusterDigest, GraphBrief, SummaryTexts
 from graphnode.ai.pipeline.assemble import GraphParts
 
 PRIMARY_INTERESTS = 5
@@ -32,22 +33,8 @@ class ClusterFacts:
     titles: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryBrief:
-    total_items: int
-    time_span: str | None
-    clusters: tuple[ClusterFacts, ...]
-    language: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryTexts:
-    overview: str
-    insights: Mapping[str, str]  # cluster_id -> insight
-
-
 class SummaryTextWriter(Protocol):
-    async def write(self, brief: SummaryBrief) -> SummaryTexts: ...
+    async def write(self, brief: GraphBrief, *, language: str | None = None) -> SummaryTexts: ...
 
 
 def _month(moment: float) -> str:
@@ -160,8 +147,14 @@ async def build_summary(
 ) -> dict[str, Any]:
     facts = cluster_facts(parts)
     span = _time_span(parts)
-    span_text = f"{span['start']} to {span['end']}" if span else None
-    texts = await writer.write(SummaryBrief(len(parts.documents), span_text, facts, language))
+    times = _times(parts)
+    brief = GraphBrief(
+        total_nodes=len(parts.documents),
+        clusters=tuple(ClusterDigest(f.cluster_id, f.name, f.size, f.keywords) for f in facts),
+        first_time=datetime.fromtimestamp(min(times), UTC) if times else None,
+        last_time=datetime.fromtimestamp(max(times), UTC) if times else None,
+    )
+    texts = await writer.write(brief, language=language)
     links = connections(parts)
     names = {f.cluster_id: f.name for f in facts}
     return {
@@ -170,7 +163,7 @@ async def build_summary(
             "total_clusters": len(facts),
             "time_span": span,
             "primary_interests": [f.name for f in facts[:PRIMARY_INTERESTS]],
-            "summary_text": texts.overview,
+            "summary_text": texts.summary_text,
         },
         "clusters": [
             {
@@ -180,7 +173,7 @@ async def build_summary(
                 "share": round(f.size / max(1, len(parts.documents)), 4),
                 "top_keywords": list(f.keywords),
                 "representative_titles": list(f.titles[:3]),
-                "insight_text": texts.insights.get(f.cluster_id, ""),
+                "insight_text": texts.insight_text(f.cluster_id),
             }
             for f in facts
         ],

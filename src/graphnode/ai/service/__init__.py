@@ -1,0 +1,1 @@
+"""The AI service: HTTP and request-queue front doors to the graph pipeline."""

@@ -1,0 +1,120 @@
+"""One graph task from request to result: read the bundle, run the pipeline with progress,
+write the three files under ``graphs/{userId}/{taskId}/``, publish exactly one result.
+
+Problems with the user's data end as a FAILED result with an ``errorCode`` a client can act
+on; infrastructure failures raise, so the queue redelivers the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
+from graphnode.adapters.sqs import QueueClient
+from graphnode.ai.parse import ParseError, parse_bundle
+from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, PipelineOptions
+from graphnode.ai.service.progress import ProgressPublisher
+from graphnode.contracts import (
+    FEATURES_FILE,
+    GRAPH_FILE,
+    SUMMARY_FILE,
+    GraphGenerationRequest,
+    GraphGenerationResult,
+    Message,
+    ResultStatus,
+    result_key,
+)
+from graphnode.logs import log_context
+
+log = logging.getLogger("graphnode.ai.tasks")
+
+BUNDLE_FILES = ("input.json", "notes.json")
+
+
+class BundleError(ValueError):
+    """The input bundle is missing or unreadable: the user's data, not our infrastructure."""
+
+
+class ErrorCode:
+    BAD_BUNDLE = "BAD_BUNDLE"
+    EMPTY_INPUT = "EMPTY_INPUT"
+
+
+@dataclass(frozen=True)
+class GraphTaskRunner:
+    objects: ObjectStore
+    sqs: QueueClient
+    result_queue: str
+    pipeline: GraphPipeline
+
+    async def generate(self, task_id: str, request: GraphGenerationRequest) -> ResultStatus:
+        with log_context(taskId=task_id, userId=request.user_id):
+            try:
+                result = await self._build(task_id, request)
+            except (BundleError, ParseError) as exc:
+                result = self._failed(request, ErrorCode.BAD_BUNDLE, str(exc))
+            except EmptyInputError as exc:
+                result = self._failed(request, ErrorCode.EMPTY_INPUT, str(exc))
+            await self.sqs.send(
+                self.result_queue, Message(task_id=task_id, payload=result).to_json()
+            )
+            log.info(
+                "graph task finished",
+                extra={"status": result.status.value, "errorCode": result.error_code},
+            )
+            return result.status
+
+    @staticmethod
+    def _failed(request: GraphGenerationRequest, code: str, reason: str) -> GraphGenerationResult:
+        log.warning("graph task failed", extra={"errorCode": code, "reason": reason})
+        return GraphGenerationResult(
+            user_id=request.user_id, status=ResultStatus.FAILED, error=reason, error_code=code
+        )
+
+    async def _build(self, task_id: str, request: GraphGenerationRequest) -> GraphGenerationResult:
+        files = await self._bundle(request)
+        documents = await asyncio.to_thread(parse_bundle, files)
+        progress = ProgressPublisher(self.sqs, self.result_queue, task_id, request.user_id)
+        options = PipelineOptions(
+            include_summary=request.include_summary,
+            language=request.language,
+            summary_language=request.summary_language,
+            min_clusters=request.min_clusters,
+            max_clusters=request.max_clusters,
+        )
+        built = await self.pipeline.run(documents, options, progress)
+        user = request.user_id
+        keys = {name: result_key(user, task_id, name) for name in BUNDLE_OUTPUTS}
+        uploads = [
+            self.objects.put_json(keys[GRAPH_FILE], built.graph),
+            self.objects.put_json(keys[FEATURES_FILE], built.features),
+        ]
+        if built.summary is not None:
+            uploads.append(self.objects.put_json(keys[SUMMARY_FILE], built.summary))
+        await asyncio.gather(*uploads)
+        return GraphGenerationResult(
+            user_id=user,
+            status=ResultStatus.COMPLETED,
+            result_s3_key=keys[GRAPH_FILE],
+            features_s3_key=keys[FEATURES_FILE],
+            summary_included=built.summary is not None,
+            summary_s3_key=keys[SUMMARY_FILE] if built.summary is not None else None,
+        )
+
+    async def _bundle(self, request: GraphGenerationRequest) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for name in BUNDLE_FILES:
+            try:
+                files[name] = await self.objects.get_bytes(
+                    f"{request.s3_key}{name}", bucket=request.bucket
+                )
+            except ObjectNotFoundError:
+                continue
+        if "input.json" not in files:
+            raise BundleError(f"the bundle {request.s3_key!r} has no input.json")
+        return files
+
+
+BUNDLE_OUTPUTS = (GRAPH_FILE, FEATURES_FILE, SUMMARY_FILE)
