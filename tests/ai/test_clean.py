@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphnode.ai.clean import CODE_MARKER, clean_document, clean_text
-from graphnode.ai.documents import Document, Section
+from graphnode.ingest.documents import Document, Section
 
 KOREAN = "서울은 한국의 수도이며, 인구가 약 천만 명입니다."
 FULL_WIDTH_COMMA = "\uff0c"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphnode.ai.parse import ParseError, archive, parse_bytes, parse_bytes_report, parse_path
+from graphnode.ingest.parse import ParseError, archive, parse_bytes, parse_bytes_report, parse_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHATGPT = (FIXTURES / "chatgpt_conversations.json").read_bytes()

@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graphnode.ai.documents import Section
-from graphnode.ai.parse import ParseError, parse_bytes, parse_bytes_report
-from graphnode.ai.parse.common import to_epoch
+from graphnode.ingest.documents import Section
+from graphnode.ingest.parse import ParseError, parse_bytes, parse_bytes_report
+from graphnode.ingest.parse.common import to_epoch
 
 # A broken cycle guard loops forever: fail in seconds, not at the suite's 180 s limit.
 pytestmark = pytest.mark.timeout(30)

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graphnode.ai.documents import Section
-from graphnode.ai.parse import ParseError, parse_bytes, parse_path, parse_path_report
+from graphnode.ingest.documents import Section
+from graphnode.ingest.parse import ParseError, parse_bytes, parse_path, parse_path_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graphnode.ai.parse import (
+from graphnode.ingest.parse import (
     ParseError,
     parse_bundle,
     parse_bundle_report,

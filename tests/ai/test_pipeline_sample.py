@@ -11,9 +11,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from graphnode.ai.components import open_pipeline
-from graphnode.ai.parse import parse_paths
 from graphnode.ai.pipeline.runner import EmptyInputError, PipelineOptions
 from graphnode.contracts import parse_features, parse_graph, parse_summary
+from graphnode.ingest.parse import parse_paths
 from graphnode.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"

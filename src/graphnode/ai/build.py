@@ -13,9 +13,9 @@ from pathlib import Path
 import orjson
 
 from graphnode.ai.components import open_pipeline
-from graphnode.ai.parse import ParseError, parse_paths
 from graphnode.ai.pipeline.runner import EmptyInputError, PipelineOptions, PipelineResult
 from graphnode.contracts import FEATURES_FILE, GRAPH_FILE, SUMMARY_FILE
+from graphnode.ingest.parse import ParseError, parse_paths
 from graphnode.settings import Settings
 
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import orjson
 
-from graphnode.ai.documents import Document, Section
+from graphnode.ingest.documents import Document, Section
 
 CODE_MARKER = "[code]"
 _CODE = f" {CODE_MARKER} "

@@ -10,11 +10,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from graphnode.ai.documents import Document
 from graphnode.ai.pipeline.clustering import Clustering
 from graphnode.ai.pipeline.edges import Edge
 from graphnode.ai.pipeline.keywords import Keywords
 from graphnode.ai.pipeline.subclusters import Subcluster
+from graphnode.ingest.documents import Document
 
 
 class Label(Protocol):

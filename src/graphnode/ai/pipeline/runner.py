@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from graphnode.ai.documents import Document
 from graphnode.ai.llm.naming import ClusterBrief
 from graphnode.ai.pipeline.assemble import GraphParts, Label, build_features, build_graph, now_iso
 from graphnode.ai.pipeline.clustering import Clustering
@@ -25,6 +24,7 @@ from graphnode.ai.pipeline.embedder import Embeddings
 from graphnode.ai.pipeline.keywords import Keywords
 from graphnode.ai.pipeline.subclusters import Subcluster
 from graphnode.ai.pipeline.summary import SummaryTextWriter, build_summary
+from graphnode.ingest.documents import Document
 
 log = logging.getLogger("graphnode.ai.pipeline")
 

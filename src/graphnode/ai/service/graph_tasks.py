@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.adapters.sqs import QueueClient
-from graphnode.ai.parse import ParseError, parse_bundle
 from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, PipelineOptions
 from graphnode.ai.service.progress import ProgressPublisher
 from graphnode.contracts import (
@@ -26,6 +25,7 @@ from graphnode.contracts import (
     ResultStatus,
     result_key,
 )
+from graphnode.ingest.parse import ParseError, parse_bundle
 from graphnode.logs import log_context
 
 log = logging.getLogger("graphnode.ai.tasks")

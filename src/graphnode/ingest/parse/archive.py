@@ -12,7 +12,7 @@ import re
 import zipfile
 import zlib
 
-from graphnode.ai.parse.errors import ParseError
+from graphnode.ingest.parse.errors import ParseError
 
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 EXPORT_FILE = "conversations.json"

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from graphnode.ai.documents import Document, Section
-from graphnode.ai.parse.common import stable_id, to_epoch
-from graphnode.ai.parse.notes import SECTION_ROLE
+from graphnode.ingest.documents import Document, Section
+from graphnode.ingest.parse.common import stable_id, to_epoch
+from graphnode.ingest.parse.notes import SECTION_ROLE
 
 SOURCE = "notes"
 _FRONT_MATTER = re.compile(

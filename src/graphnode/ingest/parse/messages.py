@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from graphnode.ai.documents import Document, Section
-from graphnode.ai.parse.common import (
+from graphnode.ingest.documents import Document, Section
+from graphnode.ingest.parse.common import (
     JSONObject,
     content_id,
     describe,
@@ -25,7 +25,7 @@ from graphnode.ai.parse.common import (
     to_epoch,
     type_name,
 )
-from graphnode.ai.parse.errors import ParseError
+from graphnode.ingest.parse.errors import ParseError
 
 SOURCE = "jsonl"
 _ROLES = {

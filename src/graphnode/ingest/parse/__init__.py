@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from graphnode.ai.documents import Document
-from graphnode.ai.parse.dispatch import parse_bytes_report
-from graphnode.ai.parse.errors import ParseError, ParseReport
-from graphnode.ai.parse.sources import (
+from graphnode.ingest.documents import Document
+from graphnode.ingest.parse.dispatch import parse_bytes_report
+from graphnode.ingest.parse.errors import ParseError, ParseReport
+from graphnode.ingest.parse.sources import (
     parse_bundle_report,
     parse_path_report,
     parse_paths_report,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graphnode.ai.documents import Document, Section
-from graphnode.ai.parse.common import (
+from graphnode.ingest.documents import Document, Section
+from graphnode.ingest.parse.common import (
     JSONObject,
     describe,
     id_text,
@@ -21,7 +21,7 @@ from graphnode.ai.parse.common import (
     to_epoch,
     type_name,
 )
-from graphnode.ai.parse.errors import ParseError
+from graphnode.ingest.parse.errors import ParseError
 
 SOURCE = "claude"
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}

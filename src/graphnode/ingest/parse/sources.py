@@ -6,12 +6,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from graphnode.ai.documents import Document
-from graphnode.ai.parse.chatgpt import parse_chatgpt
-from graphnode.ai.parse.common import type_name
-from graphnode.ai.parse.dispatch import decode_json, parse_bytes_report
-from graphnode.ai.parse.errors import ParseError, ParseReport, deduplicate
-from graphnode.ai.parse.notes import parse_notes
+from graphnode.ingest.documents import Document
+from graphnode.ingest.parse.chatgpt import parse_chatgpt
+from graphnode.ingest.parse.common import type_name
+from graphnode.ingest.parse.dispatch import decode_json, parse_bytes_report
+from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
+from graphnode.ingest.parse.notes import parse_notes
 
 BUNDLE_INPUT = "input.json"
 BUNDLE_NOTES = "notes.json"

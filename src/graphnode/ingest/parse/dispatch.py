@@ -10,15 +10,15 @@ from typing import Any
 
 import orjson
 
-from graphnode.ai.documents import Document
-from graphnode.ai.parse.archive import is_zip, read_export
-from graphnode.ai.parse.chatgpt import parse_chatgpt
-from graphnode.ai.parse.claude import parse_claude
-from graphnode.ai.parse.common import type_name
-from graphnode.ai.parse.errors import ParseError, ParseReport, deduplicate
-from graphnode.ai.parse.markdown import parse_markdown
-from graphnode.ai.parse.messages import parse_messages, split_json_lines
-from graphnode.ai.parse.notes import parse_notes
+from graphnode.ingest.documents import Document
+from graphnode.ingest.parse.archive import is_zip, read_export
+from graphnode.ingest.parse.chatgpt import parse_chatgpt
+from graphnode.ingest.parse.claude import parse_claude
+from graphnode.ingest.parse.common import type_name
+from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
+from graphnode.ingest.parse.markdown import parse_markdown
+from graphnode.ingest.parse.messages import parse_messages, split_json_lines
+from graphnode.ingest.parse.notes import parse_notes
 
 Parser = Callable[[Any, str, Counter[str]], list[Document]]
 

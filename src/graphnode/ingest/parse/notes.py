@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graphnode.ai.documents import Document, Section
-from graphnode.ai.parse.common import (
+from graphnode.ingest.documents import Document, Section
+from graphnode.ingest.parse.common import (
     content_id,
     describe,
     id_text,
@@ -18,7 +18,7 @@ from graphnode.ai.parse.common import (
     to_epoch,
     type_name,
 )
-from graphnode.ai.parse.errors import ParseError
+from graphnode.ingest.parse.errors import ParseError
 
 SOURCE = "notes"
 SECTION_ROLE = "note"

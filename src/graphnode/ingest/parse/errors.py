@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from graphnode.ai.documents import Document
+from graphnode.ingest.documents import Document
 
 
 class ParseError(ValueError):

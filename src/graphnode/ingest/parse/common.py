@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from graphnode.ai.documents import Section
+from graphnode.ingest.documents import Section
 
 # Epoch values above this are milliseconds: in seconds it would be the year 5138.
 _MILLISECONDS_FROM = 1e11
