@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# Signs development tokens only; the API will not listen beyond loopback with it.
+DEV_JWT_SECRET = "graphnode-development-secret-not-for-production"
+
 # The FCM v1 API host; GRAPHNODE_FCM_ENDPOINT overrides it for a local FCM-v1 server.
 FCM_DEFAULT_ENDPOINT = "https://fcm.googleapis.com"
 
@@ -179,6 +182,50 @@ class Settings:
         "On SIGTERM, seconds in-flight handlers get to finish before they are released.",
         float,
     )
+    api_host: str = _setting("GRAPHNODE_API_HOST", "127.0.0.1", "API: address to bind.")
+    api_port: int = _setting("GRAPHNODE_API_PORT", 8080, "API: HTTP port.", int)
+    api_public_url: str | None = _setting(
+        "GRAPHNODE_API_PUBLIC_URL",
+        None,
+        "The API's address as users reach it (viewer links); default http://HOST:PORT.",
+        _optional,
+    )
+    jwt_secret: str | None = _setting(
+        "GRAPHNODE_JWT_SECRET",
+        DEV_JWT_SECRET,
+        "HS256 secret that signs users' tokens. The default is for development only: the API "
+        "refuses to listen beyond loopback with it.",
+        _optional,
+    )
+    jwt_public_key: str | None = _setting(
+        "GRAPHNODE_JWT_PUBLIC_KEY",
+        None,
+        "PEM file of an RS256 public key (tokens from your identity provider); when set, "
+        "RS256 is used instead of GRAPHNODE_JWT_SECRET.",
+        _optional,
+    )
+    jwt_audience: str | None = _setting(
+        "GRAPHNODE_JWT_AUDIENCE", None, "Required `aud` claim, if set.", _optional
+    )
+    api_dispatch: str = _setting(
+        "GRAPHNODE_API_DISPATCH",
+        "queue",
+        "How the API hands tasks to the AI service: `queue` (RequestQueue, survives restarts) "
+        "or `http` (POST to GRAPHNODE_AI_URL).",
+        _choice("queue", "http"),
+    )
+    max_upload_bytes: int = _setting(
+        "GRAPHNODE_MAX_UPLOAD_BYTES",
+        512 * 1024 * 1024,
+        "Largest import accepted (an export .zip with years of history can be hundreds of MB).",
+        _positive,
+    )
+    generate_per_hour: int = _setting(
+        "GRAPHNODE_GENERATE_PER_HOUR",
+        6,
+        "Graph generations one user may start per hour (each costs minutes of GPU).",
+        _positive,
+    )
     ai_host: str = _setting("GRAPHNODE_AI_HOST", "127.0.0.1", "AI service: address to bind.")
     ai_port: int = _setting("GRAPHNODE_AI_PORT", 8081, "AI service: HTTP port.", int)
     ai_url: str = _setting(
@@ -221,8 +268,8 @@ class Settings:
         "OpenAI-compatible server), `vllm` (in-process, GPU) or `keywords` (no LLM).",
         _choice("local", "openai", "vllm", "keywords"),
     )
-    llm_url: str | None = _setting(
-        "GRAPHNODE_LLM_URL",
+    llm_base_url: str | None = _setting(
+        "GRAPHNODE_LLM_BASE_URL",
         None,
         "Base URL of the OpenAI-compatible server (`openai` backend).",
         _optional,

@@ -46,11 +46,18 @@ async def _open_language_model(
         return None
     from graphnode.ai.llm.factory import open_language_model
 
+    # Each backend takes only the options that mean something to it.
+    options = {
+        "local": {},
+        "openai": {
+            "base_url": settings.llm_base_url,
+            "model": settings.llm_model,
+            "api_key": settings.llm_api_key,
+        },
+        "vllm": {"model": settings.llm_model},
+    }[settings.llm_backend]
     model = open_language_model(
-        settings.llm_backend,
-        base_url=settings.llm_url,
-        model=settings.llm_model,
-        api_key=settings.llm_api_key,
+        settings.llm_backend, **{k: v for k, v in options.items() if v is not None}
     )
     if model is None:
         return None
