@@ -19,7 +19,7 @@ async def test_indexes_are_ensured_and_ensuring_twice_is_harmless(settings):
         info = await mongo.collection(Collections.CONVERSATIONS).index_information()
         # Index names are the server's business (nx-27017 renames them): compare keys.
         keys = [tuple(spec["key"]) for spec in info.values()]
-        assert (("user_id", 1), ("source_id", 1)) in keys
+        assert (("user_id", 1), ("source", 1), ("source_id", 1)) in keys
         assert len(info) >= 1 + len(INDEXES[Collections.CONVERSATIONS])
 
 
@@ -44,14 +44,19 @@ async def test_upsert_on_a_deterministic_key_is_idempotent(settings):
 async def test_unique_index_refuses_a_duplicate(settings):
     async with DocumentDatabase(settings) as mongo:
         conversations = mongo.collection(Collections.CONVERSATIONS)
-        await conversations.insert_one({"user_id": "u1", "source_id": "conv-1"})
-        await conversations.insert_one({"user_id": "u2", "source_id": "conv-1"})
+        first = {"user_id": "u1", "source": "chatgpt", "source_id": "conv-1"}
+        await conversations.insert_one(dict(first))
+        await conversations.insert_one({**first, "user_id": "u2"})
+        await conversations.insert_one({**first, "source": "notes"})
         with pytest.raises(DuplicateKeyError) as caught:
-            await conversations.insert_one({"user_id": "u1", "source_id": "conv-1"})
+            await conversations.insert_one(dict(first))
         assert caught.value.code == 11000
         with pytest.raises(BulkWriteError):
             await conversations.insert_many(
-                [{"user_id": "u3", "source_id": "a"}, {"user_id": "u3", "source_id": "a"}]
+                [
+                    {"user_id": "u3", "source": "x", "source_id": "a"},
+                    {"user_id": "u3", "source": "x", "source_id": "a"},
+                ]
             )
 
 

@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="list every setting with its default")
     settings.add_argument("--markdown", action="store_true", help="as the README's table")
     settings.set_defaults(handler=_print_settings)
+    token = commands.add_parser("token", help="print a development token for USER")
+    token.add_argument("user", help="the user id (the token's sub)")
+    token.add_argument("--days", type=int, default=30, help="lifetime in days")
+    token.set_defaults(handler=_token)
     build = commands.add_parser(
         "build",
         help="build a graph from local export files (no AWS, database or network)",
@@ -56,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--max-clusters", type=int)
     build.set_defaults(handler=_build)
     return parser
+
+
+def _token(args: argparse.Namespace) -> int:
+    from graphnode.api.auth import issue_development_token
+    from graphnode.settings import Settings
+
+    try:
+        print(issue_development_token(Settings.from_env(), args.user, args.days * 86400))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -103,3 +103,14 @@ async def test_summary_is_stored_and_a_stale_one_ignored(store):
     assert await graphs.store_summary("u1", "t2", newer, T2)
     assert not await graphs.store_summary("u1", "t1", newer, T1)
     assert (await graphs.summary("u1"))["overview"]["primary_interests"] == ["Topic 0", "Topic 1"]
+
+
+async def test_claim_is_exclusive_until_the_task_ends(store):
+    graphs, _ = store
+    assert await graphs.claim_for("u1", GraphStatus.CREATING, "t1")
+    assert not await graphs.claim_for("u1", GraphStatus.CREATING, "t2")
+    assert await graphs.running_task("u1") == "t1"
+    await graphs.replace_graph("u1", "t1", GraphFile.model_validate(graph_file(["a"])), T1)
+    assert await graphs.running_task("u1") is None
+    assert await graphs.claim_for("u1", GraphStatus.CREATING, "t3")
+    assert await graphs.restore_status("u1") is GraphStatus.CREATED

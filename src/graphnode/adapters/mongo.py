@@ -39,6 +39,7 @@ class Collections:
     DEVICES = "device_tokens"
     CONVERSATIONS = "conversations"
     PUSH_RECEIPTS = "push_receipts"
+    RATE_LIMITS = "rate_limit_events"
 
 
 # Declared, not discovered: start-up makes the server match this. Graph documents are keyed
@@ -68,7 +69,13 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("user_id", ASCENDING), ("token", ASCENDING)], unique=True),
     ],
     Collections.CONVERSATIONS: [
-        IndexModel([("user_id", ASCENDING), ("source_id", ASCENDING)], unique=True),
+        IndexModel(
+            [("user_id", ASCENDING), ("source", ASCENDING), ("source_id", ASCENDING)],
+            unique=True,
+        ),
+    ],
+    Collections.RATE_LIMITS: [
+        IndexModel([("user_id", ASCENDING), ("action", ASCENDING), ("at", DESCENDING)]),
     ],
 }
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts.results import GraphFile, SummaryFile
@@ -32,6 +33,11 @@ class GraphStatus(StrEnum):
     CREATED = "CREATED"
     UPDATING = "UPDATING"
     UPDATED = "UPDATED"
+
+
+_IN_PROGRESS = (GraphStatus.CREATING, GraphStatus.UPDATING)
+# A generation takes minutes; a claim this old belongs to a task that was lost.
+STALE_CLAIM = timedelta(hours=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,42 @@ class GraphDocumentStore(Protocol):
     async def store_summary(
         self, user_id: str, task_id: str, summary: SummaryFile, generated_at: datetime
     ) -> bool: ...
+
+    async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool:
+        """Atomically move to CREATING/UPDATING for ``task_id``; False if another task holds
+        the graph (a claim older than STALE_CLAIM is taken over: its task was lost)."""
+        current = await self.stats(user_id)
+        previous = current.status if current else GraphStatus.NOT_CREATED
+        if previous in _IN_PROGRESS and current:
+            previous = current.previous_status or GraphStatus.NOT_CREATED
+        now = utc_now()
+        try:
+            await self._db.collection(Collections.STATS).update_one(
+                {
+                    "_id": user_id,
+                    "$or": [
+                        {"status": {"$nin": [s.value for s in _IN_PROGRESS]}},
+                        {"updated_at": {"$lt": now - STALE_CLAIM}},
+                    ],
+                },
+                {
+                    "$set": {
+                        "user_id": user_id,
+                        "status": status.value,
+                        "running_task": task_id,
+                        "previous_status": previous.value,
+                        "updated_at": now,
+                    }
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # the filter refused an existing document: someone holds it
+        return True
+
+    async def running_task(self, user_id: str) -> str | None:
+        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
+        return doc.get("running_task") if doc else None
 
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None: ...
 
@@ -214,7 +256,9 @@ class MongoGraphStore:
         if graph is not None and graph.metadata.language:
             fields["language"] = graph.metadata.language
         await self._db.collection(Collections.STATS).update_one(
-            {"_id": user_id}, {"$set": fields, "$unset": {"previous_status": ""}}, upsert=True
+            {"_id": user_id},
+            {"$set": fields, "$unset": {"previous_status": "", "running_task": ""}},
+            upsert=True,
         )
 
     async def store_summary(
@@ -241,9 +285,49 @@ class MongoGraphStore:
         )
         return True
 
+    async def summary_document(self, user_id: str) -> dict[str, Any] | None:
+        """The stored summary with when and by which task it was made."""
+        return await self._db.collection(Collections.SUMMARIES).find_one({"_id": user_id})
+
     async def summary(self, user_id: str) -> dict[str, Any] | None:
-        doc = await self._db.collection(Collections.SUMMARIES).find_one({"_id": user_id})
+        doc = await self.summary_document(user_id)
         return doc["summary"] if doc else None
+
+    async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool:
+        """Atomically move to CREATING/UPDATING for ``task_id``; False if another task holds
+        the graph (a claim older than STALE_CLAIM is taken over: its task was lost)."""
+        current = await self.stats(user_id)
+        previous = current.status if current else GraphStatus.NOT_CREATED
+        if previous in _IN_PROGRESS and current:
+            previous = current.previous_status or GraphStatus.NOT_CREATED
+        now = utc_now()
+        try:
+            await self._db.collection(Collections.STATS).update_one(
+                {
+                    "_id": user_id,
+                    "$or": [
+                        {"status": {"$nin": [s.value for s in _IN_PROGRESS]}},
+                        {"updated_at": {"$lt": now - STALE_CLAIM}},
+                    ],
+                },
+                {
+                    "$set": {
+                        "user_id": user_id,
+                        "status": status.value,
+                        "running_task": task_id,
+                        "previous_status": previous.value,
+                        "updated_at": now,
+                    }
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # the filter refused an existing document: someone holds it
+        return True
+
+    async def running_task(self, user_id: str) -> str | None:
+        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
+        return doc.get("running_task") if doc else None
 
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None:
         """CREATING/UPDATING, remembering the status to restore if the task fails."""
@@ -278,7 +362,7 @@ class MongoGraphStore:
             {"_id": user_id},
             {
                 "$set": {"status": restored.value, "updated_at": utc_now()},
-                "$unset": {"previous_status": ""},
+                "$unset": {"previous_status": "", "running_task": ""},
             },
         )
         return restored

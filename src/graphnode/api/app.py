@@ -1,0 +1,91 @@
+"""The API's aiohttp application: one factory for ``main`` and the tests; each long-lived
+resource opened in a ``cleanup_ctx`` and closed only if it was opened."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from graphnode.adapters.chroma import VectorCollection
+from graphnode.adapters.mongo import DocumentDatabase
+from graphnode.adapters.s3 import ObjectStore
+from graphnode.adapters.sqs import QueueClient
+from graphnode.api.auth import TokenVerifier
+from graphnode.api.problems import problem_middleware
+from graphnode.api.routes import setup_routes
+from graphnode.api.services.dispatch import Dispatcher, HttpDispatcher, QueueDispatcher
+from graphnode.api.services.generation import GenerationService
+from graphnode.api.services.rate_limit import SlidingWindowLimit
+from graphnode.api.state import API, SETTINGS, Api
+from graphnode.settings import Settings
+from graphnode.storage.conversation_store import ConversationStore
+from graphnode.storage.device_store import DeviceStore
+from graphnode.storage.graph_snapshot import GraphSnapshotReader
+from graphnode.storage.graph_store import MongoGraphStore
+from graphnode.storage.mongo_vector_store import MongoVectorStore
+from graphnode.storage.task_store import TaskStore
+from graphnode.storage.vector_store import ChromaVectorStore, VectorStore
+
+log = logging.getLogger("graphnode.api")
+
+# Uploads are streamed by their own view with their own limit; this caps everything else.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+async def _dispatcher(
+    settings: Settings, stack: contextlib.AsyncExitStack, http: aiohttp.ClientSession
+) -> Dispatcher:
+    if settings.api_dispatch == "http":
+        return HttpDispatcher(http, settings.ai_url, settings.ai_token)
+    sqs = await stack.enter_async_context(QueueClient(settings))
+    return QueueDispatcher(sqs, settings.request_queue)
+
+
+async def _vectors(
+    settings: Settings, stack: contextlib.AsyncExitStack, database: DocumentDatabase
+) -> VectorStore:
+    if settings.vector_store == "mongo":
+        return MongoVectorStore(database)
+    return ChromaVectorStore(await stack.enter_async_context(VectorCollection(settings)))
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with contextlib.AsyncExitStack() as stack:
+        database = await stack.enter_async_context(DocumentDatabase(settings))
+        objects = await stack.enter_async_context(ObjectStore(settings))
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        graphs, tasks = MongoGraphStore(database), TaskStore(database)
+        conversations = ConversationStore(database)
+        dispatcher = await _dispatcher(settings, stack, http)
+        app[API] = Api(
+            settings=settings,
+            verifier=TokenVerifier.from_settings(settings),
+            database=database,
+            conversations=conversations,
+            graphs=graphs,
+            snapshots=GraphSnapshotReader(database),
+            tasks=tasks,
+            devices=DeviceStore(database),
+            vectors=await _vectors(settings, stack, database),
+            generation=GenerationService(conversations, graphs, tasks, objects, dispatcher),
+            generate_limit=SlidingWindowLimit(
+                database, "generate", settings.generate_per_hour, timedelta(hours=1)
+            ),
+            http=http,
+        )
+        log.info("api ready", extra={"dispatch": settings.api_dispatch})
+        yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_resources)
+    setup_routes(app)
+    return app

@@ -1,0 +1,25 @@
+"""The API's routes, as one short table."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from graphnode.api.viewer import VIEWER_DIR
+from graphnode.api.views import devices, graphs, imports, meta, tasks
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/imports", imports.create_import)
+    app.router.add_post("/v1/graphs/generate", graphs.generate)
+    app.router.add_get("/v1/graphs/me", graphs.snapshot)
+    app.router.add_get("/v1/graphs/me/summary", graphs.summary)
+    app.router.add_post("/v1/graphs/me/search", graphs.search)
+    app.router.add_get("/v1/tasks/{task_id}", tasks.get_task)
+    app.router.add_get("/v1/tasks/{task_id}/events", tasks.task_events)
+    app.router.add_post("/v1/devices", devices.register_device)
+    app.router.add_delete("/v1/devices", devices.remove_device)
+    app.router.add_get("/healthz", meta.healthz)
+    app.router.add_get("/readyz", meta.readyz)
+    app.router.add_get("/openapi.json", meta.openapi)
+    app.router.add_get("/", meta.viewer)
+    app.router.add_static("/viewer/", VIEWER_DIR, show_index=False)

@@ -1,0 +1,1 @@
+"""What the API does, knowing nothing of HTTP: views call these and map their errors."""

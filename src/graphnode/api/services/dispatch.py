@@ -1,0 +1,53 @@
+"""How a task reaches the AI service: the RequestQueue (durable) or HTTP (direct)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import aiohttp
+import orjson
+
+from graphnode.adapters.sqs import QueueClient
+from graphnode.contracts import GraphGenerationRequest, Message
+
+DISPATCH_TIMEOUT_SECONDS = 15
+
+
+class DispatchError(RuntimeError):
+    """The AI service could not be given the task."""
+
+
+class Dispatcher(Protocol):
+    async def generate(self, task_id: str, request: GraphGenerationRequest) -> None: ...
+
+
+class QueueDispatcher:
+    def __init__(self, sqs: QueueClient, queue: str) -> None:
+        self._sqs, self._queue = sqs, queue
+
+    async def generate(self, task_id: str, request: GraphGenerationRequest) -> None:
+        try:
+            await self._sqs.send(self._queue, Message(task_id=task_id, payload=request).to_json())
+        except Exception as exc:  # any SQS failure means the task was not handed over
+            raise DispatchError(f"the request queue did not take the task: {exc}") from exc
+
+
+class HttpDispatcher:
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str | None) -> None:
+        self._session, self._base_url = session, base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def generate(self, task_id: str, request: GraphGenerationRequest) -> None:
+        body: dict[str, Any] = {"taskId": task_id, **request.to_wire()}
+        try:
+            async with self._session.post(
+                f"{self._base_url}/v1/graphs/generate",
+                data=orjson.dumps(body),
+                headers={**self._headers, "Content-Type": "application/json"},
+                timeout=aiohttp.ClientTimeout(total=DISPATCH_TIMEOUT_SECONDS),
+            ) as response:
+                if response.status != 202:
+                    text = await response.text()
+                    raise DispatchError(f"the AI service answered {response.status}: {text[:200]}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DispatchError(f"the AI service is unreachable: {exc}") from exc

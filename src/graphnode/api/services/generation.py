@@ -1,0 +1,93 @@
+"""Start a graph generation: claim the user's graph, write the bundle, hand the task over.
+
+The order matters: the status is claimed first (so two requests cannot both start), and if
+anything after that fails the task is FAILED and the status restored, so a user is never
+left looking at a graph that is 'creating' forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from graphnode.adapters.s3 import ObjectStore
+from graphnode.api.services.dispatch import Dispatcher, DispatchError
+from graphnode.contracts import GraphGenerationRequest, TaskType, bundle_prefix
+from graphnode.ingest.bundle import (
+    INPUT_FILE,
+    NOTES_FILE,
+    JsonArrayWriter,
+    chatgpt_conversation,
+    is_note,
+    note_entry,
+)
+from graphnode.storage.conversation_store import ConversationStore
+from graphnode.storage.graph_store import GraphStatus, MongoGraphStore
+from graphnode.storage.task_store import TaskState, TaskStore
+
+log = logging.getLogger("graphnode.api.generate")
+
+
+class NothingToGenerateError(ValueError):
+    """The user has imported nothing yet."""
+
+
+class GenerationRunningError(RuntimeError):
+    def __init__(self, task_id: str | None) -> None:
+        super().__init__("a generation is already running")
+        self.task_id = task_id
+
+
+@dataclass(frozen=True)
+class GenerationService:
+    conversations: ConversationStore
+    graphs: MongoGraphStore
+    tasks: TaskStore
+    objects: ObjectStore
+    dispatcher: Dispatcher
+
+    async def start(self, user_id: str, options: dict[str, object]) -> str:
+        """Returns the new task's id; raises if nothing to do or already running."""
+        if await self.conversations.count(user_id) == 0:
+            raise NothingToGenerateError("import conversations first: there is nothing to build")
+        task_id = f"task_{uuid.uuid4().hex}"
+        if not await self.graphs.claim_for(user_id, GraphStatus.CREATING, task_id):
+            raise GenerationRunningError(await self.graphs.running_task(user_id))
+        await self.tasks.create(task_id, user_id, TaskType.GRAPH_GENERATION_REQUEST.value)
+        try:
+            prefix = bundle_prefix(task_id)
+            await self._write_bundle(user_id, prefix)
+            request = GraphGenerationRequest.model_validate(
+                {"userId": user_id, "s3Key": prefix, "bucket": self.objects.bucket, **options}
+            )
+            await self.dispatcher.generate(task_id, request)
+        except Exception as exc:
+            await self.tasks.finish(
+                task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
+            )
+            await self.graphs.restore_status(user_id)
+            if isinstance(exc, DispatchError):
+                raise
+            raise DispatchError(f"the task could not be prepared: {exc}") from exc
+        log.info("generation dispatched", extra={"taskId": task_id, "userId": user_id})
+        return task_id
+
+    async def _write_bundle(self, user_id: str, prefix: str) -> None:
+        conversations, notes = JsonArrayWriter(), JsonArrayWriter(b'{"source_nodes":[', b"]}")
+        note_chunks: list[bytes] = []
+        async with self.objects.multipart_upload(
+            prefix + INPUT_FILE, content_type="application/json"
+        ) as writer:
+            async for document in self.conversations.stream(user_id):
+                if is_note(document):
+                    note_chunks.append(notes.item(note_entry(document)))
+                else:
+                    await writer.write(conversations.item(chatgpt_conversation(document)))
+            await writer.write(conversations.close())
+        if notes.count:
+            await self.objects.put_bytes(
+                prefix + NOTES_FILE,
+                b"".join([*note_chunks, notes.close()]),
+                content_type="application/json",
+            )

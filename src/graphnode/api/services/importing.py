@@ -1,0 +1,59 @@
+"""Import a person's export into their stored conversations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graphnode.api.services.uploads import UploadedFile
+from graphnode.ingest.parse import ParseError, ParseReport, parse_path_report
+from graphnode.storage.conversation_store import ConversationStore
+
+
+class ImportRejectedError(ValueError):
+    """No file of the upload could be read; nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    new: int
+    updated: int
+    skipped: int
+    rejected: list[dict[str, object]] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)
+
+
+def _parse(file: UploadedFile) -> ParseReport:
+    # The temporary file carries the upload's own name: format detection and markdown ids
+    # read it.
+    return parse_path_report(file.path)
+
+
+async def import_files(
+    store: ConversationStore, user_id: str, files: Sequence[UploadedFile]
+) -> ImportSummary:
+    """Parse every file first, then store: one broken file stores nothing at all."""
+    reports = []
+    for file in files:
+        try:
+            reports.append(await asyncio.to_thread(_parse, file))
+        except ParseError as exc:
+            raise ImportRejectedError(str(exc)) from exc
+    documents = [d for report in reports for d in report.documents]
+    counts = await store.save(user_id, documents)
+    rejected = [
+        {"reason": reason, "count": count}
+        for report in reports
+        for reason, count in sorted(report.skipped.items())
+    ]
+    described = [
+        {
+            "name": file.name,
+            "bytes": file.size,
+            "format": next(iter(report.formats.values()), None),
+            "documents": len(report.documents),
+        }
+        for file, report in zip(files, reports, strict=True)
+    ]
+    return ImportSummary(counts.new, counts.updated, counts.skipped, rejected, described)

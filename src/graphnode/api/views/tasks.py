@@ -1,0 +1,82 @@
+"""A task's status, as JSON or as a stream of server-sent events while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from graphnode.api.problems import Problem
+from graphnode.api.state import API
+from graphnode.api.views.common import json_response
+from graphnode.storage.task_store import TERMINAL
+
+EVENT_POLL_SECONDS = 1.0
+# A client that stays connected this long is sent a keep-alive comment.
+KEEPALIVE_SECONDS = 15.0
+MAX_STREAM_SECONDS = 3 * 3600
+
+
+def task_view(doc: dict[str, Any]) -> dict[str, Any]:
+    def iso(name: str) -> str | None:
+        value = doc.get(name)
+        return value.isoformat() if value else None
+
+    return {
+        "taskId": doc["_id"],
+        "type": doc.get("task_type"),
+        "status": doc.get("status"),
+        "stage": doc.get("stage"),
+        "progressPercent": doc.get("progress_percent", 0.0),
+        "etaSeconds": doc.get("eta_seconds"),
+        "error": doc.get("error"),
+        "errorCode": doc.get("error_code"),
+        "createdAt": iso("created_at"),
+        "updatedAt": iso("updated_at"),
+        "finishedAt": iso("finished_at"),
+    }
+
+
+async def _own_task(request: web.Request) -> dict[str, Any]:
+    api = request.app[API]
+    user = api.user_of(request)
+    doc = await api.tasks.get(request.match_info["task_id"], user_id=user)
+    if doc is None:  # another user's task looks exactly like a missing one
+        raise Problem(404, "No such task for you.")
+    return doc
+
+
+async def get_task(request: web.Request) -> web.Response:
+    return json_response(task_view(await _own_task(request)))
+
+
+async def task_events(request: web.Request) -> web.StreamResponse:
+    """``text/event-stream``: one ``progress`` event per change, then ``done``."""
+    doc = await _own_task(request)
+    api = request.app[API]
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    last: dict[str, Any] | None = None
+    quiet = 0.0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MAX_STREAM_SECONDS
+    while loop.time() < deadline:
+        view = task_view(doc)
+        if view != last:
+            name = "done" if view["status"] in TERMINAL else "progress"
+            await response.write(f"event: {name}\ndata: ".encode() + orjson.dumps(view) + b"\n\n")
+            last, quiet = view, 0.0
+            if name == "done":
+                break
+        elif quiet >= KEEPALIVE_SECONDS:
+            await response.write(b": keep-alive\n\n")
+            quiet = 0.0
+        await asyncio.sleep(EVENT_POLL_SECONDS)
+        quiet += EVENT_POLL_SECONDS
+        doc = await api.tasks.get(doc["_id"]) or doc
+    await response.write_eof()
+    return response

@@ -1,0 +1,100 @@
+"""The user's stored graph as the API serves it (camelCase, ready for clients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.graph_store import GraphStatus
+
+_HIDDEN = {"_id": 0, "user_id": 0, "generation": 0}
+
+
+def _node(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc["node_id"],
+        "origId": doc["orig_id"],
+        "title": doc.get("title", ""),
+        "clusterId": doc.get("cluster_id"),
+        "clusterName": doc.get("cluster_name", ""),
+        "clusterConfidence": doc.get("cluster_confidence"),
+        "subclusterId": doc.get("subcluster_id"),
+        "x": doc.get("x"),
+        "y": doc.get("y"),
+        "keywords": doc.get("top_keywords", []),
+        "timestamp": doc.get("timestamp"),
+        "sourceType": doc.get("source_type", "chat"),
+        "numSections": doc.get("num_sections", 0),
+    }
+
+
+def _edge(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": doc["source"],
+        "target": doc["target"],
+        "weight": doc.get("weight", 0.0),
+        "confidence": doc.get("confidence", "medium"),
+        "isIntraCluster": doc.get("is_intra_cluster", False),
+    }
+
+
+def _cluster(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "clusterId": doc["cluster_id"],
+        "name": doc.get("name", ""),
+        "description": doc.get("description", ""),
+        "size": doc.get("size", 0),
+        "keyThemes": doc.get("key_themes", []),
+        "topKeywords": doc.get("top_keywords", []),
+    }
+
+
+def _subcluster(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "subclusterId": doc["subcluster_id"],
+        "clusterId": doc.get("cluster_id"),
+        "nodeIds": doc.get("node_ids", []),
+        "size": doc.get("size", 0),
+        "name": doc.get("name"),
+        "representativeNodeId": doc.get("representative_node_id"),
+        "topKeywords": doc.get("top_keywords", []),
+    }
+
+
+class GraphSnapshotReader:
+    def __init__(self, database: DocumentDatabase) -> None:
+        self._db = database
+
+    async def _all(self, name: str, user_id: str, order: str) -> list[dict[str, Any]]:
+        cursor = self._db.collection(name).find({"user_id": user_id}, _HIDDEN).sort(order, 1)
+        return [doc async for doc in cursor]
+
+    async def snapshot(self, user_id: str) -> dict[str, Any]:
+        stats = await self._db.collection(Collections.STATS).find_one({"_id": user_id}) or {}
+        nodes = await self._all(Collections.NODES, user_id, "node_id")
+        edges = await self._all(Collections.EDGES, user_id, "source")
+        clusters = await self._all(Collections.CLUSTERS, user_id, "cluster_id")
+        subclusters = await self._all(Collections.SUBCLUSTERS, user_id, "subcluster_id")
+        generated = stats.get("generated_at")
+        return {
+            "userId": user_id,
+            "status": stats.get("status", GraphStatus.NOT_CREATED.value),
+            "generatedAt": generated.isoformat() if generated else None,
+            "runningTaskId": stats.get("running_task"),
+            "stats": {
+                "nodes": len(nodes),
+                "edges": len(edges),
+                "clusters": len(clusters),
+                "subclusters": len(subclusters),
+            },
+            "nodes": [_node(d) for d in nodes],
+            "edges": [_edge(d) for d in edges],
+            "clusters": [_cluster(d) for d in clusters],
+            "subclusters": [_subcluster(d) for d in subclusters],
+        }
+
+    async def nodes_by_orig_id(self, user_id: str, orig_ids: list[str]) -> dict[str, dict]:
+        cursor = self._db.collection(Collections.NODES).find(
+            {"user_id": user_id, "orig_id": {"$in": orig_ids}}, _HIDDEN
+        )
+        return {doc["orig_id"]: _node(doc) async for doc in cursor}
