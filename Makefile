@@ -29,7 +29,13 @@ $(STAMP): pyproject.toml
 $(LOCALSTACK_STAMP): localstack/run-host.sh
 	bash localstack/run-host.sh --install-only
 
-install: $(STAMP) $(LOCALSTACK_STAMP)
+# The viewer's browser test drives Debian's headless Chromium.
+CHROMIUM_STAMP := .venv/.chromium
+$(CHROMIUM_STAMP): $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	touch $(CHROMIUM_STAMP)
+
+install: $(STAMP) $(LOCALSTACK_STAMP) $(CHROMIUM_STAMP)
 
 run: install
 	@echo "make run: the end-to-end main job is not built yet (issue #6)." >&2; exit 1

@@ -22,7 +22,8 @@ MAX_STREAM_SECONDS = 3 * 3600
 def task_view(doc: dict[str, Any]) -> dict[str, Any]:
     def iso(name: str) -> str | None:
         value = doc.get(name)
-        return value.isoformat() if value else None
+        # Some MongoDB-protocol servers hand back dates written by $set as strings.
+        return value.isoformat() if hasattr(value, "isoformat") else value
 
     return {
         "taskId": doc["_id"],

@@ -1,0 +1,1294 @@
+/*
+ * GraphNode viewer: draws the signed-in user's knowledge graph on a <canvas>.
+ *
+ * Data: GET /v1/graphs/me and GET /v1/graphs/me/summary on this origin, with
+ * "Authorization: Bearer <token>". The token comes from "#token=..." (then kept in
+ * sessionStorage and removed from the address bar), else sessionStorage, else a form.
+ *
+ * Progress is reported on document.body.dataset.state: loading | auth | progress |
+ * empty | error | ready (set after the first full draw). window.graphnodeViewer exposes
+ * a few read-only numbers and helpers for tests and debugging.
+ */
+(() => {
+  'use strict';
+
+  const TOKEN_KEY = 'graphnode.token';
+  const GRAPH_URL = '/v1/graphs/me';
+  const SUMMARY_URL = '/v1/graphs/me/summary';
+  const POLL_MS = 3000;
+  const BUILDING = new Set(['CREATING', 'UPDATING']);
+
+  // Colour-blind-friendly qualitative colours (Okabe–Ito, then Tol-style muted tones),
+  // ordered so that neighbours in the list differ strongly. Beyond the list: golden-angle hues.
+  const PALETTE = [
+    '#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9',
+    '#332288', '#999933', '#882255', '#6F4E37', '#AA4499', '#44AA99',
+    '#117733', '#6699CC', '#CC6677', '#DDAA33',
+  ];
+  const INTER_EDGE = [100, 116, 139]; // slate-500
+  const EDGE_LEVELS = 4;
+  const INTRA_ALPHA = [0.07, 0.12, 0.19, 0.28];
+  const INTER_ALPHA = [0.05, 0.08, 0.12, 0.17];
+  const LABEL_MAX_ZOOM = 2.6; // cluster labels while scale <= fit scale * this
+  const MIN_ZOOM = 0.25; // relative to the fit scale
+  const MAX_ZOOM = 80;
+  const FIT_MARGIN = 36; // CSS px around the fitted graph
+
+  const $ = (id) => document.getElementById(id);
+  const numberFormat = new Intl.NumberFormat();
+  const fmt = (n) => numberFormat.format(n);
+
+  // ------------------------------------------------------------------ small DOM helpers
+
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [key, value] of Object.entries(attrs)) {
+        if (value === undefined || value === null || value === false) continue;
+        if (key === 'className') node.className = value;
+        else if (key === 'text') node.textContent = value;
+        else if (key === 'dataset') Object.assign(node.dataset, value);
+        else if (key === 'style') Object.assign(node.style, value);
+        else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+        else node.setAttribute(key, value === true ? '' : String(value));
+      }
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function swatch(color) {
+    return h('span', { className: 'swatch', style: { background: color } });
+  }
+
+  function chips(words, limit, strong) {
+    const list = (Array.isArray(words) ? words : []).filter((w) => typeof w === 'string' && w);
+    return h('div', { className: 'chips' },
+      list.slice(0, limit).map((w) => h('span', { className: strong ? 'chip strong' : 'chip', text: w })));
+  }
+
+  function formatDate(value, withTime) {
+    if (!value) return '';
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) return String(value);
+    const options = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
+    return new Intl.DateTimeFormat(undefined, options).format(date);
+  }
+
+  function plural(n, one, many) {
+    return `${fmt(n)} ${n === 1 ? one : many}`;
+  }
+
+  // ------------------------------------------------------------------ token and API
+
+  let token = null;
+
+  function readToken() {
+    const hash = location.hash.replace(/^#/, '');
+    if (hash) {
+      const params = new URLSearchParams(hash);
+      const fromUrl = params.get('token');
+      if (fromUrl) {
+        storeToken(fromUrl);
+        params.delete('token');
+        const rest = params.toString();
+        history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+        return fromUrl;
+      }
+    }
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  function storeToken(value) {
+    try {
+      if (value) sessionStorage.setItem(TOKEN_KEY, value);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // Storage can be disabled; the token then lives in memory for this page only.
+    }
+  }
+
+  class HttpError extends Error {
+    constructor(status, problem) {
+      const detail = problem && (problem.detail || problem.title);
+      super(detail ? `${detail} (HTTP ${status})` : `The server answered HTTP ${status}.`);
+      this.status = status;
+      this.problem = problem;
+    }
+  }
+
+  async function api(path) {
+    const response = await fetch(path, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    if (response.ok) return response.json();
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+    throw new HttpError(response.status, problem);
+  }
+
+  // ------------------------------------------------------------------ page state
+
+  function setState(state) {
+    // `view` drives the layout (graph or a notice card); `state` reports progress.
+    document.body.dataset.view = state === 'ready' ? 'graph' : 'notice';
+    document.body.dataset.state = state;
+  }
+
+  function showAuth(message) {
+    stopPolling();
+    hideTooltip();
+    const alert = $('auth-message');
+    alert.textContent = message || '';
+    alert.hidden = !message;
+    $('sign-out').hidden = !token;
+    setState('auth');
+    const input = $('token-input');
+    input.value = '';
+    input.focus();
+  }
+
+  function showError(message) {
+    stopPolling();
+    $('error-text').textContent = message;
+    $('sign-out').hidden = !token;
+    setState('error');
+  }
+
+  function handleFailure(error) {
+    if (error instanceof HttpError && error.status === 401) {
+      token = null;
+      storeToken(null);
+      showAuth('Your token was not accepted (401 Unauthorized): it may have expired. Paste a new one to continue.');
+      return;
+    }
+    if (error instanceof HttpError) {
+      showError(error.message);
+      return;
+    }
+    showError('The server could not be reached. Check your connection and try again.');
+  }
+
+  function renderHeader(graph) {
+    const status = graph && graph.status;
+    const badge = $('graph-status');
+    const labels = {
+      CREATED: 'Ready', UPDATED: 'Up to date', CREATING: 'Building…', UPDATING: 'Updating…',
+      NOT_CREATED: 'No graph yet',
+    };
+    if (status) {
+      badge.textContent = labels[status] || status;
+      badge.dataset.kind = BUILDING.has(status) ? 'busy' : status === 'NOT_CREATED' ? 'none' : 'ok';
+      badge.hidden = false;
+    } else {
+      badge.hidden = true;
+    }
+    const counted = graph && Array.isArray(graph.nodes) ? {
+      nodes: graph.nodes.length,
+      edges: Array.isArray(graph.edges) ? graph.edges.length : 0,
+      clusters: new Set(graph.nodes.map((node) => node.clusterId)).size,
+    } : null;
+    const stats = graph && graph.stats ? { ...counted, ...graph.stats } : counted;
+    $('graph-stats').textContent = stats && graph.nodes && graph.nodes.length
+      ? `${plural(stats.nodes, 'node', 'nodes')} · ${plural(stats.edges, 'link', 'links')} · ${plural(stats.clusters, 'cluster', 'clusters')}`
+      : '';
+    $('graph-generated').textContent = graph && graph.generatedAt
+      ? `Generated ${formatDate(graph.generatedAt, true)}`
+      : '';
+    $('sign-out').hidden = !token;
+  }
+
+  // ------------------------------------------------------------------ loading and polling
+
+  let generation = 0; // bumps on every load; stale responses are dropped
+  let pollTimer = null;
+  let shownGraphKey = null;
+
+  function stopPolling() {
+    if (pollTimer !== null) clearTimeout(pollTimer);
+    pollTimer = null;
+  }
+
+  function schedulePoll() {
+    stopPolling();
+    pollTimer = setTimeout(() => {
+      pollTimer = null;
+      load({ quiet: true });
+    }, POLL_MS);
+  }
+
+  async function load({ quiet = false } = {}) {
+    const mine = ++generation;
+    stopPolling();
+    if (!token) {
+      showAuth();
+      return;
+    }
+    if (!quiet && !viewer.model) setState('loading');
+    let graph;
+    try {
+      graph = await api(GRAPH_URL);
+    } catch (error) {
+      if (mine !== generation) return;
+      const unauthorized = error instanceof HttpError && error.status === 401;
+      if (quiet && viewer.model && !unauthorized) {
+        schedulePoll(); // a failed background poll keeps the graph on screen and tries again
+        return;
+      }
+      if (error instanceof HttpError && error.status === 404) {
+        graph = { status: 'NOT_CREATED', nodes: [], edges: [], clusters: [] };
+      } else {
+        handleFailure(error);
+        return;
+      }
+    }
+    if (mine !== generation) return;
+    const status = graph.status || 'CREATED';
+    const nodes = Array.isArray(graph.nodes) ? graph.nodes : [];
+    const building = BUILDING.has(status);
+    renderHeader(graph);
+    if (building) schedulePoll();
+
+    if (nodes.length === 0) {
+      clearGraph();
+      if (building) {
+        $('progress-title').textContent = status === 'UPDATING' ? 'Updating your graph…' : 'Building your graph…';
+        setState('progress');
+      } else {
+        setState('empty');
+      }
+      return;
+    }
+
+    $('update-banner').hidden = !building;
+    $('update-banner-text').textContent = status === 'CREATING' ? 'Building your graph…' : 'Updating your graph…';
+    const key = `${graph.generatedAt}|${nodes.length}|${(graph.edges || []).length}`;
+    if (key === shownGraphKey && viewer.model) {
+      setState('ready');
+      return;
+    }
+    shownGraphKey = key;
+    const summaryRequest = api(SUMMARY_URL).then(
+      (body) => ({ body }),
+      (error) => ({ error }),
+    );
+    document.body.dataset.summary = 'loading';
+    document.body.dataset.view = 'graph'; // laid out first, so the canvas can be measured
+    showGraph(graph);
+    setState('ready');
+    const answer = await summaryRequest;
+    if (shownGraphKey !== key) return; // another graph (or none) is on screen by now
+    if (answer.error) {
+      if (answer.error instanceof HttpError && answer.error.status === 404) renderNoSummary();
+      else if (answer.error instanceof HttpError && answer.error.status === 401) handleFailure(answer.error);
+      else renderSummaryError(answer.error);
+    } else {
+      renderSummary(answer.body);
+    }
+  }
+
+  // ------------------------------------------------------------------ the graph model
+
+  function clusterOrder(a, b) {
+    const na = Number((/(-?\d+)$/.exec(a) || [])[1]);
+    const nb = Number((/(-?\d+)$/.exec(b) || [])[1]);
+    if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  function colorFor(index) {
+    if (index < PALETTE.length) return PALETTE[index];
+    const hue = Math.round((index * 137.508) % 360);
+    return `hsl(${hue} 55% 45%)`;
+  }
+
+  function rgba(color, alpha) {
+    if (Array.isArray(color)) return `rgba(${color[0]},${color[1]},${color[2]},${alpha})`;
+    if (color.startsWith('#')) {
+      const v = parseInt(color.slice(1), 16);
+      return `rgba(${(v >> 16) & 255},${(v >> 8) & 255},${v & 255},${alpha})`;
+    }
+    return color.replace(')', ` / ${alpha})`);
+  }
+
+  function buildModel(graph) {
+    const rawNodes = graph.nodes;
+    const n = rawNodes.length;
+    const ids = new Float64Array(n);
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    const clusterOf = new Int32Array(n);
+    const indexOfId = new Map();
+
+    // Clusters: those described by the API first, then any a node names on its own.
+    const described = new Map();
+    for (const c of graph.clusters || []) if (c && c.clusterId) described.set(c.clusterId, c);
+    const clusterIds = new Set(described.keys());
+    for (const node of rawNodes) clusterIds.add(node.clusterId || 'unclustered');
+    const ordered = [...clusterIds].sort(clusterOrder);
+    const clusters = ordered.map((id, index) => {
+      const info = described.get(id) || {};
+      return {
+        id,
+        index,
+        name: info.name || '',
+        description: info.description || '',
+        size: 0,
+        keyThemes: info.keyThemes || [],
+        topKeywords: info.topKeywords || [],
+        color: colorFor(index),
+        members: [],
+        cx: 0,
+        cy: 0,
+      };
+    });
+    const clusterIndex = new Map(clusters.map((c) => [c.id, c.index]));
+
+    for (let i = 0; i < n; i += 1) {
+      const node = rawNodes[i];
+      ids[i] = node.id;
+      indexOfId.set(node.id, i);
+      xs[i] = Number.isFinite(node.x) ? node.x : 0;
+      ys[i] = Number.isFinite(node.y) ? node.y : 0;
+      const c = clusterIndex.get(node.clusterId || 'unclustered');
+      clusterOf[i] = c;
+      const cluster = clusters[c];
+      cluster.members.push(i);
+      if (!cluster.name && node.clusterName) cluster.name = node.clusterName;
+    }
+    for (const cluster of clusters) {
+      cluster.size = cluster.members.length;
+      if (!cluster.name) cluster.name = cluster.id.replace(/_/g, ' ');
+      let sx = 0;
+      let sy = 0;
+      for (const i of cluster.members) {
+        sx += xs[i];
+        sy += ys[i];
+      }
+      const m = cluster.members.length || 1;
+      cluster.cx = sx / m;
+      cluster.cy = sy / m;
+      cluster.members = Int32Array.from(cluster.members);
+    }
+
+    // Edges, resolved to node indices, with weights normalised to [0, 1].
+    const rawEdges = Array.isArray(graph.edges) ? graph.edges : [];
+    const src = new Int32Array(rawEdges.length);
+    const dst = new Int32Array(rawEdges.length);
+    const weight = new Float32Array(rawEdges.length);
+    const intraFlag = new Uint8Array(rawEdges.length);
+    let m = 0;
+    let wMin = Infinity;
+    let wMax = -Infinity;
+    for (const e of rawEdges) {
+      const a = indexOfId.get(e.source);
+      const b = indexOfId.get(e.target);
+      if (a === undefined || b === undefined || a === b) continue;
+      const w = Number.isFinite(e.weight) ? e.weight : 0.5;
+      src[m] = a;
+      dst[m] = b;
+      weight[m] = w;
+      // Tinted only when the API says intra-cluster and both ends agree (or it says nothing).
+      const same = clusterOf[a] === clusterOf[b];
+      intraFlag[m] = typeof e.isIntraCluster === 'boolean' ? Number(e.isIntraCluster && same) : Number(same);
+      wMin = Math.min(wMin, w);
+      wMax = Math.max(wMax, w);
+      m += 1;
+    }
+    const span = wMax > wMin ? wMax - wMin : 1;
+
+    // Degrees and adjacency (CSR) for radii and hover.
+    const degree = new Int32Array(n);
+    for (let e = 0; e < m; e += 1) {
+      degree[src[e]] += 1;
+      degree[dst[e]] += 1;
+    }
+    const adjStart = new Int32Array(n + 1);
+    for (let i = 0; i < n; i += 1) adjStart[i + 1] = adjStart[i] + degree[i];
+    const adj = new Int32Array(adjStart[n]);
+    const fill = adjStart.slice(0, n);
+    for (let e = 0; e < m; e += 1) {
+      adj[fill[src[e]]++] = dst[e];
+      adj[fill[dst[e]]++] = src[e];
+    }
+    let maxDegree = 1;
+    for (let i = 0; i < n; i += 1) maxDegree = Math.max(maxDegree, degree[i]);
+    const radius = new Float32Array(n);
+    for (let i = 0; i < n; i += 1) radius[i] = 2.6 + 3.4 * Math.sqrt(degree[i] / maxDegree);
+
+    // Edge buckets: one per (cluster colour or grey, alpha level), so a frame strokes
+    // (clusters + 1) * EDGE_LEVELS paths instead of one per edge.
+    const groups = clusters.length + 1;
+    const counts = new Int32Array(groups * EDGE_LEVELS);
+    const bucketOf = new Int32Array(m);
+    for (let e = 0; e < m; e += 1) {
+      const ca = clusterOf[src[e]];
+      const intra = intraFlag[e] === 1;
+      const level = Math.min(EDGE_LEVELS - 1, Math.floor(((weight[e] - wMin) / span) * EDGE_LEVELS));
+      const b = (intra ? ca : clusters.length) * EDGE_LEVELS + level;
+      bucketOf[e] = b;
+      counts[b] += 1;
+    }
+    const buckets = [];
+    for (let b = 0; b < counts.length; b += 1) buckets.push(new Int32Array(counts[b]));
+    const cursor = new Int32Array(counts.length);
+    for (let e = 0; e < m; e += 1) buckets[bucketOf[e]][cursor[bucketOf[e]]++] = e;
+
+    // Bounds.
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < n; i += 1) {
+      minX = Math.min(minX, xs[i]);
+      maxX = Math.max(maxX, xs[i]);
+      minY = Math.min(minY, ys[i]);
+      maxY = Math.max(maxY, ys[i]);
+    }
+
+    const model = {
+      n, m, ids, xs, ys, clusterOf, indexOfId, clusters, clusterIndex, src, dst, weight,
+      degree, adjStart, adj, radius, buckets, bounds: { minX, minY, maxX, maxY },
+      raw: rawNodes,
+    };
+    model.grid = buildGrid(model);
+    return model;
+  }
+
+  // Uniform grid in layout coordinates: about two nodes per cell. Hover looks only at the
+  // cells around the pointer, so hit testing costs the same at 200 or 20,000 nodes.
+  function buildGrid(model) {
+    const { n, xs, ys, bounds } = model;
+    const width = Math.max(bounds.maxX - bounds.minX, 1e-6);
+    const height = Math.max(bounds.maxY - bounds.minY, 1e-6);
+    const cell = Math.max(Math.sqrt((width * height * 2) / Math.max(n, 1)), 1e-3);
+    const cols = Math.min(Math.floor(width / cell) + 1, 2048);
+    const rows = Math.min(Math.floor(height / cell) + 1, 2048);
+    const cellOf = (x, y) => {
+      const cx = Math.min(cols - 1, Math.max(0, Math.floor((x - bounds.minX) / cell)));
+      const cy = Math.min(rows - 1, Math.max(0, Math.floor((y - bounds.minY) / cell)));
+      return cy * cols + cx;
+    };
+    const start = new Int32Array(cols * rows + 1);
+    const where = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) {
+      where[i] = cellOf(xs[i], ys[i]);
+      start[where[i] + 1] += 1;
+    }
+    for (let c = 0; c < cols * rows; c += 1) start[c + 1] += start[c];
+    const items = new Int32Array(n);
+    const fill = start.slice(0, cols * rows);
+    for (let i = 0; i < n; i += 1) items[fill[where[i]]++] = i;
+    return { cell, cols, rows, start, items, minX: bounds.minX, minY: bounds.minY };
+  }
+
+  // ------------------------------------------------------------------ the view
+
+  const viewer = {
+    canvas: null,
+    ctx: null,
+    model: null,
+    width: 0,
+    height: 0,
+    dpr: 1,
+    scale: 1, // CSS px per layout unit
+    fitScale: 1,
+    tx: 0,
+    ty: 0,
+    moved: false, // the user panned or zoomed: keep their view on resize
+    focus: -1, // highlighted cluster index
+    hover: -1, // hovered node index
+    frame: 0,
+    firstDrawMs: null,
+    lastDrawMs: null,
+    nodesDrawn: 0,
+    edgesDrawn: 0,
+    labelsDrawn: 0,
+  };
+
+  function toScreenX(x) { return x * viewer.scale + viewer.tx; }
+  function toScreenY(y) { return y * viewer.scale + viewer.ty; }
+
+  function nodeScreenRadius(i) {
+    const zoom = viewer.scale / viewer.fitScale;
+    return viewer.model.radius[i] * Math.min(2, Math.max(0.75, Math.sqrt(zoom)));
+  }
+
+  function resizeCanvas() {
+    const canvas = viewer.canvas;
+    const rect = canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(rect.width));
+    const height = Math.max(1, Math.round(rect.height));
+    const changed = width !== viewer.width || height !== viewer.height || dpr !== viewer.dpr;
+    if (!changed) return false;
+    const oldWidth = viewer.width;
+    const oldHeight = viewer.height;
+    viewer.width = width;
+    viewer.height = height;
+    viewer.dpr = dpr;
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+    if (viewer.model) {
+      const before = viewer.fitScale;
+      computeFitScale();
+      if (!viewer.moved) {
+        fit();
+      } else {
+        // Keep the same layout point in the middle of the view.
+        viewer.tx += (width - oldWidth) / 2;
+        viewer.ty += (height - oldHeight) / 2;
+        viewer.scale *= viewer.fitScale / before;
+      }
+    }
+    return true;
+  }
+
+  function computeFitScale() {
+    const { bounds } = viewer.model;
+    const spanX = Math.max(bounds.maxX - bounds.minX, 1e-6);
+    const spanY = Math.max(bounds.maxY - bounds.minY, 1e-6);
+    const margin = Math.min(FIT_MARGIN, viewer.width / 6, viewer.height / 6);
+    const k = Math.min((viewer.width - 2 * margin) / spanX, (viewer.height - 2 * margin) / spanY);
+    viewer.fitScale = Math.max(Number.isFinite(k) && k > 0 ? k : 1, 1e-6);
+    if (viewer.model.n === 1) viewer.fitScale = 40;
+  }
+
+  function fit() {
+    if (!viewer.model) return;
+    computeFitScale();
+    const { bounds } = viewer.model;
+    viewer.scale = viewer.fitScale;
+    viewer.tx = viewer.width / 2 - ((bounds.minX + bounds.maxX) / 2) * viewer.scale;
+    viewer.ty = viewer.height / 2 - ((bounds.minY + bounds.maxY) / 2) * viewer.scale;
+    viewer.moved = false;
+    requestDraw();
+  }
+
+  function zoomAt(factor, sx, sy) {
+    const next = Math.min(viewer.fitScale * MAX_ZOOM, Math.max(viewer.fitScale * MIN_ZOOM, viewer.scale * factor));
+    const applied = next / viewer.scale;
+    if (applied === 1) return;
+    viewer.tx = sx - (sx - viewer.tx) * applied;
+    viewer.ty = sy - (sy - viewer.ty) * applied;
+    viewer.scale = next;
+    viewer.moved = true;
+    requestDraw();
+  }
+
+  function requestDraw() {
+    if (viewer.frame) return;
+    viewer.frame = requestAnimationFrame(() => {
+      viewer.frame = 0;
+      draw();
+    });
+  }
+
+  function draw() {
+    const model = viewer.model;
+    const ctx = viewer.ctx;
+    if (!model || !ctx) return;
+    const started = performance.now();
+    const { width, height, dpr, focus } = viewer;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    drawEdges(ctx, model, focus);
+    drawNodes(ctx, model, focus);
+    drawLabels(ctx, model, focus);
+    if (viewer.hover >= 0) drawHover(ctx, model, viewer.hover);
+    viewer.lastDrawMs = performance.now() - started;
+    const body = document.body.dataset;
+    body.nodesDrawn = String(viewer.nodesDrawn);
+    body.edgesDrawn = String(viewer.edgesDrawn);
+    body.labelsDrawn = String(viewer.labelsDrawn);
+  }
+
+  function strokeEdgeSet(ctx, model, edges, keep) {
+    const { src, dst, xs, ys } = model;
+    const { width, height, scale, tx, ty } = viewer;
+    let count = 0;
+    ctx.beginPath();
+    for (let j = 0; j < edges.length; j += 1) {
+      const e = edges[j];
+      const a = src[e];
+      const b = dst[e];
+      if (keep && !keep(a, b)) continue;
+      const x1 = xs[a] * scale + tx;
+      const y1 = ys[a] * scale + ty;
+      const x2 = xs[b] * scale + tx;
+      const y2 = ys[b] * scale + ty;
+      if ((x1 < 0 && x2 < 0) || (x1 > width && x2 > width) || (y1 < 0 && y2 < 0) || (y1 > height && y2 > height)) continue;
+      ctx.moveTo(x1, y1);
+      ctx.lineTo(x2, y2);
+      count += 1;
+    }
+    if (count) ctx.stroke();
+    return count;
+  }
+
+  function drawEdges(ctx, model, focus) {
+    const { clusters, buckets, clusterOf } = model;
+    const C = clusters.length;
+    const zoom = viewer.scale / viewer.fitScale;
+    ctx.lineWidth = Math.min(1.6, 0.7 * Math.max(1, Math.sqrt(zoom)));
+    ctx.lineCap = 'butt';
+    let drawn = 0;
+    // Grey (inter-cluster) first, tinted (intra-cluster) over them.
+    for (let level = 0; level < EDGE_LEVELS; level += 1) {
+      const edges = buckets[C * EDGE_LEVELS + level];
+      if (!edges.length) continue;
+      const alpha = INTER_ALPHA[level];
+      if (focus < 0) {
+        ctx.strokeStyle = rgba(INTER_EDGE, alpha);
+        drawn += strokeEdgeSet(ctx, model, edges);
+      } else {
+        const touches = (a, b) => clusterOf[a] === focus || clusterOf[b] === focus;
+        ctx.strokeStyle = rgba(INTER_EDGE, alpha * 0.15);
+        drawn += strokeEdgeSet(ctx, model, edges, (a, b) => !touches(a, b));
+        ctx.strokeStyle = rgba(INTER_EDGE, Math.min(0.6, alpha * 2.2));
+        drawn += strokeEdgeSet(ctx, model, edges, touches);
+      }
+    }
+    for (let c = 0; c < C; c += 1) {
+      if (c === focus) continue;
+      drawn += strokeCluster(ctx, model, c, focus < 0 ? 1 : 0.12);
+    }
+    if (focus >= 0) drawn += strokeCluster(ctx, model, focus, 1.8);
+    viewer.edgesDrawn = drawn;
+  }
+
+  function strokeCluster(ctx, model, c, boost) {
+    const color = model.clusters[c].color;
+    let drawn = 0;
+    for (let level = 0; level < EDGE_LEVELS; level += 1) {
+      const edges = model.buckets[c * EDGE_LEVELS + level];
+      if (!edges.length) continue;
+      ctx.strokeStyle = rgba(color, Math.min(0.7, INTRA_ALPHA[level] * boost));
+      drawn += strokeEdgeSet(ctx, model, edges);
+    }
+    return drawn;
+  }
+
+  function drawNodes(ctx, model, focus) {
+    const { clusters, xs, ys } = model;
+    const { width, height, scale, tx, ty } = viewer;
+    const zoomFactor = Math.min(2, Math.max(0.75, Math.sqrt(scale / viewer.fitScale)));
+    let drawn = 0;
+    const order = clusters.map((c) => c.index).filter((c) => c !== focus);
+    if (focus >= 0) order.push(focus);
+    ctx.lineWidth = 1;
+    for (const c of order) {
+      const cluster = clusters[c];
+      const dim = focus >= 0 && c !== focus;
+      ctx.globalAlpha = dim ? 0.16 : 1;
+      ctx.fillStyle = cluster.color;
+      ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+      ctx.beginPath();
+      const members = cluster.members;
+      for (let j = 0; j < members.length; j += 1) {
+        const i = members[j];
+        const r = model.radius[i] * zoomFactor;
+        const sx = xs[i] * scale + tx;
+        const sy = ys[i] * scale + ty;
+        if (sx < -r || sy < -r || sx > width + r || sy > height + r) continue;
+        ctx.moveTo(sx + r, sy);
+        ctx.arc(sx, sy, r, 0, Math.PI * 2);
+        drawn += 1;
+      }
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    viewer.nodesDrawn = drawn;
+  }
+
+  function drawHover(ctx, model, i) {
+    const color = model.clusters[model.clusterOf[i]].color;
+    const sx = toScreenX(model.xs[i]);
+    const sy = toScreenY(model.ys[i]);
+    ctx.lineWidth = 1.4;
+    ctx.strokeStyle = rgba(color, 0.75);
+    ctx.beginPath();
+    for (let k = model.adjStart[i]; k < model.adjStart[i + 1]; k += 1) {
+      const j = model.adj[k];
+      ctx.moveTo(sx, sy);
+      ctx.lineTo(toScreenX(model.xs[j]), toScreenY(model.ys[j]));
+    }
+    ctx.stroke();
+    ctx.fillStyle = '#fff';
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let k = model.adjStart[i]; k < model.adjStart[i + 1]; k += 1) {
+      const j = model.adj[k];
+      const r = nodeScreenRadius(j);
+      const x = toScreenX(model.xs[j]);
+      const y = toScreenY(model.ys[j]);
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+    }
+    ctx.fill();
+    ctx.stroke();
+    const r = nodeScreenRadius(i) + 2;
+    ctx.beginPath();
+    ctx.arc(sx, sy, r, 0, Math.PI * 2);
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = '#0f172a';
+    ctx.stroke();
+  }
+
+  function drawLabels(ctx, model, focus) {
+    viewer.labelsDrawn = 0;
+    if (viewer.scale > viewer.fitScale * LABEL_MAX_ZOOM) return;
+    const placed = [];
+    const clusters = [...model.clusters]
+      .filter((c) => c.size > 0)
+      .sort((a, b) => (a.index === focus ? -1 : b.index === focus ? 1 : b.size - a.size));
+    ctx.textBaseline = 'middle';
+    const family = getComputedStyle(document.body).fontFamily;
+    for (const cluster of clusters) {
+      if (focus >= 0 && cluster.index !== focus) continue;
+      const size = cluster.index === focus ? 14 : 12.5;
+      ctx.font = `600 ${size}px ${family}`;
+      const text = cluster.name.length > 36 ? `${cluster.name.slice(0, 35)}…` : cluster.name;
+      const textWidth = ctx.measureText(text).width;
+      const boxW = textWidth + 26;
+      const boxH = size + 11;
+      const x = toScreenX(cluster.cx) - boxW / 2;
+      const y = toScreenY(cluster.cy) - boxH / 2;
+      if (x < 4 || y < 4 || x + boxW > viewer.width - 4 || y + boxH > viewer.height - 4) continue;
+      const box = { x: x - 4, y: y - 3, w: boxW + 8, h: boxH + 6 };
+      if (placed.some((p) => box.x < p.x + p.w && p.x < box.x + box.w && box.y < p.y + p.h && p.y < box.y + box.h)) continue;
+      placed.push(box);
+      ctx.beginPath();
+      if (ctx.roundRect) ctx.roundRect(x, y, boxW, boxH, boxH / 2);
+      else ctx.rect(x, y, boxW, boxH);
+      ctx.fillStyle = 'rgba(255,255,255,0.92)';
+      ctx.shadowColor = 'rgba(15,23,42,0.18)';
+      ctx.shadowBlur = 6;
+      ctx.shadowOffsetY = 1;
+      ctx.fill();
+      ctx.shadowColor = 'transparent';
+      ctx.shadowBlur = 0;
+      ctx.shadowOffsetY = 0;
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = rgba(cluster.color, 0.55);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(x + 11, y + boxH / 2, 4, 0, Math.PI * 2);
+      ctx.fillStyle = cluster.color;
+      ctx.fill();
+      ctx.fillStyle = '#0f172a';
+      ctx.fillText(text, x + 19, y + boxH / 2 + 0.5);
+      viewer.labelsDrawn += 1;
+    }
+  }
+
+  // ------------------------------------------------------------------ hit testing
+
+  function nodeAt(sx, sy) {
+    const model = viewer.model;
+    if (!model) return -1;
+    const { grid, xs, ys } = model;
+    const wx = (sx - viewer.tx) / viewer.scale;
+    const wy = (sy - viewer.ty) / viewer.scale;
+    const reach = (6 * 2 + 4) / viewer.scale; // largest screen radius plus slack, in layout units
+    const c0 = Math.max(0, Math.floor((wx - reach - grid.minX) / grid.cell));
+    const c1 = Math.min(grid.cols - 1, Math.floor((wx + reach - grid.minX) / grid.cell));
+    const r0 = Math.max(0, Math.floor((wy - reach - grid.minY) / grid.cell));
+    const r1 = Math.min(grid.rows - 1, Math.floor((wy + reach - grid.minY) / grid.cell));
+    let best = -1;
+    let bestDistance = Infinity;
+    for (let row = r0; row <= r1; row += 1) {
+      for (let col = c0; col <= c1; col += 1) {
+        const cell = row * grid.cols + col;
+        for (let k = grid.start[cell]; k < grid.start[cell + 1]; k += 1) {
+          const i = grid.items[k];
+          const dx = (xs[i] - wx) * viewer.scale;
+          const dy = (ys[i] - wy) * viewer.scale;
+          const distance = Math.hypot(dx, dy);
+          if (distance <= nodeScreenRadius(i) + 3 && distance < bestDistance) {
+            best = i;
+            bestDistance = distance;
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  // ------------------------------------------------------------------ tooltip
+
+  function showTooltip(i, sx, sy) {
+    const model = viewer.model;
+    const node = model.raw[i];
+    const cluster = model.clusters[model.clusterOf[i]];
+    $('tooltip-title').textContent = node.title || node.origId || `Node ${node.id}`;
+    $('tooltip-swatch').style.background = cluster.color;
+    $('tooltip-cluster').textContent = node.clusterName || cluster.name;
+    $('tooltip-keywords').replaceChildren(...chips(node.keywords, 8).childNodes);
+    const meta = [];
+    if (node.timestamp) meta.push(formatDate(node.timestamp, false));
+    if (node.sourceType) meta.push(node.sourceType === 'markdown' ? 'Note' : 'Chat');
+    if (Number.isFinite(node.numSections) && node.numSections > 0) meta.push(plural(node.numSections, 'section', 'sections'));
+    meta.push(plural(model.degree[i], 'link', 'links'));
+    $('tooltip-meta').textContent = meta.join(' · ');
+    const tip = $('tooltip');
+    tip.dataset.nodeId = String(node.id);
+    tip.hidden = false;
+    const gap = 14;
+    const w = tip.offsetWidth;
+    const hgt = tip.offsetHeight;
+    let left = sx + gap;
+    let top = sy + gap;
+    if (left + w > viewer.width - 8) left = Math.max(8, sx - gap - w);
+    if (top + hgt > viewer.height - 8) top = Math.max(8, sy - gap - hgt);
+    tip.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
+  }
+
+  function hideTooltip() {
+    const tip = $('tooltip');
+    if (tip) {
+      tip.hidden = true;
+      delete tip.dataset.nodeId;
+    }
+  }
+
+  function setHover(i, sx, sy) {
+    if (i !== viewer.hover) {
+      viewer.hover = i;
+      requestDraw();
+    }
+    viewer.canvas.classList.toggle('pointing', i >= 0);
+    if (i >= 0) showTooltip(i, sx, sy);
+    else hideTooltip();
+  }
+
+  // ------------------------------------------------------------------ legend and focus
+
+  function renderLegend(model) {
+    const items = [...model.clusters]
+      .filter((c) => c.size > 0)
+      .sort((a, b) => b.size - a.size || a.index - b.index)
+      .map((cluster) => h('li', null,
+        h('button', {
+          className: 'legend-item',
+          type: 'button',
+          'aria-pressed': 'false',
+          title: cluster.description || cluster.name,
+          dataset: { clusterId: cluster.id },
+          onclick: () => setFocus(viewer.focus === cluster.index ? -1 : cluster.index),
+        },
+        swatch(cluster.color),
+        h('span', { className: 'legend-name', text: cluster.name }),
+        h('span', { className: 'legend-size', text: fmt(cluster.size) }))));
+    $('legend').replaceChildren(...items);
+  }
+
+  function setFocus(index) {
+    viewer.focus = viewer.model && index >= 0 && index < viewer.model.clusters.length ? index : -1;
+    const focusId = viewer.focus >= 0 ? viewer.model.clusters[viewer.focus].id : '';
+    for (const button of document.querySelectorAll('#legend .legend-item')) {
+      button.setAttribute('aria-pressed', String(button.dataset.clusterId === focusId));
+    }
+    $('legend').classList.toggle('has-focus', viewer.focus >= 0);
+    $('legend-clear').hidden = viewer.focus < 0;
+    document.body.dataset.focus = focusId;
+    requestDraw();
+  }
+
+  // ------------------------------------------------------------------ summary panel
+
+  function clusterByRef(ref) {
+    const model = viewer.model;
+    if (!model || ref === undefined || ref === null) return null;
+    const byId = model.clusterIndex.get(ref);
+    if (byId !== undefined) return model.clusters[byId];
+    return model.clusters.find((c) => c.name === ref) || null;
+  }
+
+  function section(title, ...content) {
+    return h('section', null, h('h3', { text: title }), ...content);
+  }
+
+  function timeSpanText(span) {
+    if (!span) return null;
+    if (typeof span === 'string') return span;
+    const start = formatDate(span.start, false);
+    const end = formatDate(span.end, false);
+    const days = Number.isFinite(span.days) ? ` (${plural(span.days, 'day', 'days')})` : '';
+    if (start && end) return `${start} – ${end}${days}`;
+    return start || end || null;
+  }
+
+  function renderSummary(body) {
+    const summary = (body && body.summary) || {};
+    const overview = summary.overview || {};
+    $('summary-generated').textContent = body && body.generatedAt ? `Written ${formatDate(body.generatedAt, true)}` : '';
+    const parts = [];
+
+    const facts = [];
+    if (Number.isFinite(overview.total_source_nodes)) {
+      facts.push(h('span', null, h('strong', { text: fmt(overview.total_source_nodes) }), ' conversations'));
+    }
+    const span = timeSpanText(overview.time_span);
+    if (span) facts.push(h('span', null, span));
+    parts.push(section('Overview',
+      h('p', { id: 'summary-text', className: 'summary-text', text: overview.summary_text || 'No overview yet.' }),
+      facts.length ? h('div', { className: 'facts' }, facts) : null,
+      Array.isArray(overview.primary_interests) && overview.primary_interests.length
+        ? h('div', { id: 'primary-interests', className: 'interests' },
+          h('div', { className: 'subhead', text: 'Main interests' }),
+          chips(overview.primary_interests, 12, true))
+        : null));
+
+    const clusterInsights = Array.isArray(summary.clusters) ? summary.clusters : [];
+    if (clusterInsights.length) {
+      parts.push(section('Topics', h('ul', { className: 'insights', id: 'summary-clusters' },
+        clusterInsights.map((insight) => {
+          const cluster = clusterByRef(insight.cluster_id) || clusterByRef(insight.name);
+          const color = cluster ? cluster.color : '#94a3b8';
+          return h('li', { className: 'insight', dataset: { clusterId: insight.cluster_id || '' } },
+            h('button', {
+              className: 'insight-head',
+              type: 'button',
+              onclick: () => cluster && setFocus(viewer.focus === cluster.index ? -1 : cluster.index),
+            },
+            swatch(color),
+            h('span', { className: 'insight-name', text: insight.name || (cluster && cluster.name) || insight.cluster_id }),
+            Number.isFinite(insight.size) ? h('span', { className: 'insight-size', text: fmt(insight.size) }) : null),
+            insight.insight_text ? h('p', { text: insight.insight_text }) : null,
+            chips(insight.top_keywords, 6));
+        }))));
+    }
+
+    const connections = Array.isArray(summary.connections) ? summary.connections : [];
+    if (connections.length) {
+      parts.push(section('Connections', h('ul', { className: 'plain-list', id: 'summary-connections' },
+        connections.map((link) => {
+          const a = clusterByRef(link.source_cluster);
+          const b = clusterByRef(link.target_cluster);
+          const strength = Math.max(0, Math.min(1, Number(link.connection_strength) || 0));
+          return h('li', { className: 'connection' },
+            h('div', { className: 'connection-pair' },
+              a ? swatch(a.color) : null, h('span', { text: a ? a.name : String(link.source_cluster) }),
+              h('span', { className: 'connection-arrow', text: '↔' }),
+              b ? swatch(b.color) : null, h('span', { text: b ? b.name : String(link.target_cluster) })),
+            h('div', { className: 'strength', title: `Strength ${Math.round(strength * 100)}%` },
+              h('span', { style: { width: `${Math.round(strength * 100)}%` } })),
+            chips(link.bridge_keywords, 6));
+        }))));
+    }
+
+    const patterns = Array.isArray(summary.patterns) ? summary.patterns : [];
+    if (patterns.length) {
+      parts.push(section('Patterns', h('ul', { className: 'plain-list', id: 'summary-patterns' },
+        patterns.map((p) => h('li', null, p.type ? h('span', { className: 'tag', text: String(p.type).replace(/_/g, ' ') }) : null, p.text || '')))));
+    }
+
+    const recommendations = Array.isArray(summary.recommendations) ? summary.recommendations : [];
+    if (recommendations.length) {
+      parts.push(section('Recommendations', h('ul', { className: 'plain-list', id: 'summary-recommendations' },
+        recommendations.map((r) => h('li', null, r.type ? h('span', { className: 'tag', text: String(r.type).replace(/_/g, ' ') }) : null, r.text || '')))));
+    }
+
+    $('summary').replaceChildren(...parts);
+    document.body.dataset.summary = 'ready';
+  }
+
+  function renderNoSummary() {
+    $('summary-generated').textContent = '';
+    $('summary').replaceChildren(h('p', {
+      className: 'muted',
+      text: 'No summary yet. It is written after your graph is generated; check back in a little while.',
+    }));
+    document.body.dataset.summary = 'missing';
+  }
+
+  function renderSummaryError(error) {
+    $('summary').replaceChildren(h('p', { className: 'alert', text: `The summary could not be loaded: ${error.message}` }));
+    document.body.dataset.summary = 'error';
+  }
+
+  // ------------------------------------------------------------------ showing a graph
+
+  function clearGraph() {
+    viewer.model = null;
+    viewer.hover = -1;
+    viewer.focus = -1;
+    shownGraphKey = null;
+    hideTooltip();
+    $('update-banner').hidden = true;
+  }
+
+  function showGraph(graph) {
+    const started = performance.now();
+    const previous = viewer.model;
+    const focusId = previous && viewer.focus >= 0 ? previous.clusters[viewer.focus].id : null;
+    viewer.model = buildModel(graph);
+    viewer.hover = -1;
+    hideTooltip();
+    renderLegend(viewer.model);
+    const focus = focusId ? viewer.model.clusterIndex.get(focusId) : undefined;
+    setFocus(focus === undefined ? -1 : focus);
+    viewer.width = 0; // force a fresh measurement
+    resizeCanvas();
+    if (!previous || !viewer.moved) fit();
+    if (viewer.frame) {
+      cancelAnimationFrame(viewer.frame);
+      viewer.frame = 0;
+    }
+    draw();
+    const now = performance.now();
+    if (viewer.firstDrawMs === null) {
+      viewer.firstDrawMs = now;
+      document.body.dataset.firstDrawMs = now.toFixed(1);
+    }
+    document.body.dataset.buildDrawMs = (now - started).toFixed(1);
+    document.body.dataset.nodes = String(viewer.model.n);
+  }
+
+  // ------------------------------------------------------------------ input
+
+  function localPoint(event) {
+    const rect = viewer.canvas.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  }
+
+  function installInput(canvas) {
+    const pointers = new Map();
+    let drag = null; // {x, y, total}
+    let pinch = null; // {distance, mx, my}
+
+    const pinchState = () => {
+      const [a, b] = [...pointers.values()];
+      return { distance: Math.hypot(a.x - b.x, a.y - b.y) || 1, mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
+    };
+
+    canvas.addEventListener('pointerdown', (event) => {
+      if (!viewer.model || (event.pointerType === 'mouse' && event.button !== 0)) return;
+      canvas.setPointerCapture(event.pointerId);
+      const p = localPoint(event);
+      pointers.set(event.pointerId, p);
+      if (pointers.size === 1) {
+        drag = { x: p.x, y: p.y, total: 0 };
+      } else if (pointers.size === 2) {
+        drag = null;
+        pinch = pinchState();
+      }
+    });
+
+    canvas.addEventListener('pointermove', (event) => {
+      if (!viewer.model) return;
+      const p = localPoint(event);
+      if (pointers.has(event.pointerId)) {
+        pointers.set(event.pointerId, p);
+        if (pointers.size >= 2 && pinch) {
+          const next = pinchState();
+          viewer.tx += next.mx - pinch.mx;
+          viewer.ty += next.my - pinch.my;
+          zoomAt(next.distance / pinch.distance, next.mx, next.my);
+          pinch = next;
+          viewer.moved = true;
+          requestDraw();
+        } else if (drag) {
+          const dx = p.x - drag.x;
+          const dy = p.y - drag.y;
+          drag.total += Math.abs(dx) + Math.abs(dy);
+          drag.x = p.x;
+          drag.y = p.y;
+          if (drag.total > 3) {
+            canvas.classList.add('dragging');
+            setHover(-1);
+            viewer.tx += dx;
+            viewer.ty += dy;
+            viewer.moved = true;
+            requestDraw();
+          }
+        }
+        return;
+      }
+      setHover(nodeAt(p.x, p.y), p.x, p.y);
+    });
+
+    const release = (event) => {
+      if (!pointers.has(event.pointerId)) return;
+      const wasClick = drag && drag.total <= 3 && pointers.size === 1 && event.type === 'pointerup';
+      pointers.delete(event.pointerId);
+      if (pointers.size < 2) pinch = null;
+      if (pointers.size === 1) {
+        const [rest] = [...pointers.values()];
+        drag = { x: rest.x, y: rest.y, total: 10 };
+      } else if (pointers.size === 0) {
+        drag = null;
+      }
+      canvas.classList.remove('dragging');
+      if (wasClick) {
+        const p = localPoint(event);
+        const i = nodeAt(p.x, p.y);
+        if (i >= 0) {
+          const c = viewer.model.clusterOf[i];
+          setFocus(viewer.focus === c ? -1 : c);
+        } else if (viewer.focus >= 0) {
+          setFocus(-1);
+        }
+      }
+    };
+    canvas.addEventListener('pointerup', release);
+    canvas.addEventListener('pointercancel', release);
+    canvas.addEventListener('pointerleave', (event) => {
+      if (!pointers.has(event.pointerId)) setHover(-1);
+    });
+
+    canvas.addEventListener('wheel', (event) => {
+      if (!viewer.model) return;
+      event.preventDefault();
+      const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? viewer.height : 1;
+      const intensity = event.ctrlKey ? 0.01 : 0.0015; // ctrlKey: a trackpad pinch
+      const p = localPoint(event);
+      zoomAt(Math.exp(-event.deltaY * unit * intensity), p.x, p.y);
+      setHover(-1);
+    }, { passive: false });
+
+    canvas.addEventListener('dblclick', (event) => {
+      const p = localPoint(event);
+      zoomAt(2, p.x, p.y);
+    });
+
+    canvas.addEventListener('keydown', (event) => {
+      if (!viewer.model) return;
+      const step = 60;
+      const actions = {
+        '+': () => zoomAt(1.4, viewer.width / 2, viewer.height / 2),
+        '=': () => zoomAt(1.4, viewer.width / 2, viewer.height / 2),
+        '-': () => zoomAt(1 / 1.4, viewer.width / 2, viewer.height / 2),
+        0: () => fit(),
+        Escape: () => setFocus(-1),
+        ArrowLeft: () => { viewer.tx += step; },
+        ArrowRight: () => { viewer.tx -= step; },
+        ArrowUp: () => { viewer.ty += step; },
+        ArrowDown: () => { viewer.ty -= step; },
+      };
+      const action = actions[event.key];
+      if (!action) return;
+      event.preventDefault();
+      action();
+      if (event.key.startsWith('Arrow')) viewer.moved = true;
+      requestDraw();
+    });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  function start() {
+    viewer.canvas = $('graph-canvas');
+    viewer.ctx = viewer.canvas.getContext('2d', { alpha: true });
+    installInput(viewer.canvas);
+
+    new ResizeObserver(() => {
+      if (viewer.model && document.body.dataset.state === 'ready' && resizeCanvas()) draw();
+    }).observe($('stage'));
+    // devicePixelRatio changes (browser zoom, moving between screens) do not resize the box.
+    const watchRatio = () => {
+      matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () => {
+        if (viewer.model && resizeCanvas()) draw();
+        watchRatio();
+      }, { once: true });
+    };
+    watchRatio();
+
+    $('zoom-in').addEventListener('click', () => zoomAt(1.5, viewer.width / 2, viewer.height / 2));
+    $('zoom-out').addEventListener('click', () => zoomAt(1 / 1.5, viewer.width / 2, viewer.height / 2));
+    $('zoom-fit').addEventListener('click', () => fit());
+    $('legend-clear').addEventListener('click', () => setFocus(-1));
+    $('error-retry').addEventListener('click', () => load());
+    $('empty-refresh').addEventListener('click', () => load());
+    $('sign-out').addEventListener('click', () => {
+      token = null;
+      storeToken(null);
+      generation += 1;
+      clearGraph();
+      renderHeader(null);
+      showAuth();
+    });
+    $('token-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
+      if (!value) return;
+      token = value;
+      storeToken(value);
+      load();
+    });
+    window.addEventListener('hashchange', () => {
+      if (/(^#|&)token=/.test(location.hash)) {
+        token = readToken();
+        load();
+      }
+    });
+
+    token = readToken();
+    load();
+  }
+
+  window.graphnodeViewer = Object.freeze({
+    /** Numbers about the current drawing. */
+    stats: () => ({
+      state: document.body.dataset.state,
+      nodes: viewer.model ? viewer.model.n : 0,
+      edges: viewer.model ? viewer.model.m : 0,
+      clusters: viewer.model ? viewer.model.clusters.length : 0,
+      nodesDrawn: viewer.nodesDrawn,
+      edgesDrawn: viewer.edgesDrawn,
+      labelsDrawn: viewer.labelsDrawn,
+      firstDrawMs: viewer.firstDrawMs,
+      lastDrawMs: viewer.lastDrawMs,
+      scale: viewer.scale,
+      fitScale: viewer.fitScale,
+      canvasWidth: viewer.canvas ? viewer.canvas.width : 0,
+      canvasCssWidth: viewer.width,
+      devicePixelRatio: viewer.dpr,
+      focus: viewer.focus >= 0 && viewer.model ? viewer.model.clusters[viewer.focus].id : null,
+    }),
+    /** Where a node (by its API id) is on screen, in viewport (client) coordinates. */
+    screenPosition: (id) => {
+      const i = viewer.model ? viewer.model.indexOfId.get(id) : undefined;
+      if (i === undefined) return null;
+      const rect = viewer.canvas.getBoundingClientRect();
+      return { x: rect.left + toScreenX(viewer.model.xs[i]), y: rect.top + toScreenY(viewer.model.ys[i]) };
+    },
+    /** The id of the node under a viewport point, or null. */
+    nodeAt: (clientX, clientY) => {
+      if (!viewer.model) return null;
+      const rect = viewer.canvas.getBoundingClientRect();
+      const i = nodeAt(clientX - rect.left, clientY - rect.top);
+      return i >= 0 ? viewer.model.ids[i] : null;
+    },
+    /** Time one full redraw, in milliseconds (the mean of `times` draws). */
+    benchmarkDraw: (times = 10) => {
+      const started = performance.now();
+      for (let k = 0; k < times; k += 1) {
+        draw();
+        viewer.ctx.getImageData(0, 0, 1, 1); // make the canvas rasterise now, not later
+      }
+      return (performance.now() - started) / times;
+    },
+  });
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

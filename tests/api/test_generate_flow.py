@@ -1,0 +1,129 @@
+"""Generate end to end: API -> AI service -> worker -> the snapshot, summary and search
+served; conflicts, rate limits and other users' data handled."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import orjson
+import pytest
+
+from graphnode.adapters.s3 import ObjectStore
+from graphnode.adapters.sqs import QueueClient
+from graphnode.ingest.parse import parse_bundle
+from tests.support.api import api_client, auth, full_stack, problem
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
+
+
+async def _import_sample(client, headers, *names):
+    for name in names or ("conversations.json", "notes.json"):
+        response = await client.post(
+            f"/v1/imports?filename={name}", data=(SAMPLE / name).read_bytes(), headers=headers
+        )
+        assert response.status in (200, 201), await response.text()
+
+
+async def test_generate_builds_the_bundle_and_dispatches_once(settings):
+    headers = auth(settings, "u1")
+    async with api_client(settings) as client:
+        nothing = await client.post("/v1/graphs/generate", headers=headers)
+        assert nothing.status == 422
+        assert "/v1/imports" in (await problem(nothing))["detail"]
+        await _import_sample(client, headers)
+        started = await client.post("/v1/graphs/generate", json={"maxClusters": 8}, headers=headers)
+        assert started.status == 202
+        task_id = (await started.json())["taskId"]
+        again = await client.post("/v1/graphs/generate", headers=headers)
+        assert again.status == 409
+        assert (await problem(again))["taskId"] == task_id
+        task = await (await client.get(f"/v1/tasks/{task_id}", headers=headers)).json()
+        assert task["status"] == "PENDING"
+        snapshot = await (await client.get("/v1/graphs/me", headers=headers)).json()
+        assert snapshot["status"] == "CREATING"
+        other = await client.get(f"/v1/tasks/{task_id}", headers=auth(settings, "u2"))
+        assert other.status == 404
+    async with QueueClient(settings) as sqs:
+        [request] = await sqs.receive(settings.request_queue, wait_seconds=2)
+    message = orjson.loads(request.body)
+    assert message["taskType"] == "GRAPH_GENERATION_REQUEST"
+    assert message["payload"]["maxClusters"] == 8
+    async with ObjectStore(settings) as store:
+        prefix = message["payload"]["s3Key"]
+        files = {
+            name: await store.get_bytes(prefix + name) for name in ("input.json", "notes.json")
+        }
+    assert len(parse_bundle(files)) == 66
+
+
+async def test_generation_is_rate_limited_per_user(settings):
+    limited = dataclasses.replace(
+        settings, generate_per_hour=1, api_dispatch="http", ai_url="http://127.0.0.1:9"
+    )
+    headers = auth(settings, "u1")
+    async with api_client(limited) as client:
+        await _import_sample(client, headers, "notes.json")
+        # The AI service is unreachable: 503, the task failed and the claim released ...
+        unavailable = await client.post("/v1/graphs/generate", headers=headers)
+        assert unavailable.status == 503
+        snapshot = await (await client.get("/v1/graphs/me", headers=headers)).json()
+        assert snapshot["status"] == "NOT_CREATED"
+        # ... and the attempt still counted against the hourly budget.
+        limited_again = await client.post("/v1/graphs/generate", headers=headers)
+        assert limited_again.status == 429
+        assert int(limited_again.headers["Retry-After"]) > 0
+
+
+async def _done(client, headers, task_id):
+    task = await (await client.get(f"/v1/tasks/{task_id}", headers=headers)).json()
+    return task if task["status"] in ("COMPLETED", "FAILED") else None
+
+
+async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
+    alice, bob = auth(settings, "alice"), auth(settings, "bob")
+    async with full_stack(settings, fcm_server.url) as client:
+        await _import_sample(client, alice)
+        await client.post("/v1/devices", json={"token": "alice-phone"}, headers=alice)
+        await client.post(
+            "/v1/imports?filename=notes.json",
+            data=(SAMPLE / "notes.json").read_bytes(),
+            headers=bob,
+        )
+        task_id = (await (await client.post("/v1/graphs/generate", headers=alice)).json())["taskId"]
+        bob_task = (await (await client.post("/v1/graphs/generate", headers=bob)).json())["taskId"]
+        events = await client.get(f"/v1/tasks/{task_id}/events", headers=alice)
+        stream = (await events.read()).decode()
+        assert "event: progress" in stream
+        assert "event: done" in stream
+        task = await wait_until(
+            lambda: _done(client, alice, task_id), within=120, what="alice's graph"
+        )
+        assert task["status"] == "COMPLETED", task
+        await wait_until(lambda: _done(client, bob, bob_task), within=120, what="bob's graph")
+
+        graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
+        assert graph["status"] == "CREATED"
+        assert graph["stats"]["nodes"] == 66
+        assert len(graph["clusters"]) >= 5
+        summary = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+        assert summary["summary"]["overview"]["total_source_nodes"] == 66
+
+        found = await client.post(
+            "/v1/graphs/me/search",
+            json={"query": "how long should a sourdough starter ferment", "limit": 5},
+            headers=alice,
+        )
+        results = (await found.json())["results"]
+        assert len(results) == 5
+        alice_ids = {n["origId"] for n in graph["nodes"]}
+        assert {r["node"]["origId"] for r in results} <= alice_ids
+        bob_graph = await (await client.get("/v1/graphs/me", headers=bob)).json()
+        bob_found = await client.post("/v1/graphs/me/search", json={"query": "bread"}, headers=bob)
+        bob_ids = {r["node"]["origId"] for r in (await bob_found.json())["results"]}
+        assert bob_ids <= {n["origId"] for n in bob_graph["nodes"]}
+        assert bob_ids.isdisjoint(alice_ids - {n["origId"] for n in bob_graph["nodes"]})
+    assert [p["token"] for p in fcm_server.delivered] == ["alice-phone"]
