@@ -190,7 +190,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "201": _json(_ref("ImportSummary"), "Stored"),
                     "200": _json(_ref("ImportSummary"), "Nothing new"),
-                    **_problems(401, 413, 422),
+                    **_problems(400, 401, 413, 422),
                 },
             }
         },

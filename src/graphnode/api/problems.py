@@ -7,7 +7,7 @@ problem document, and anything unexpected into a 500 that names the request, nev
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -39,7 +39,9 @@ class Problem(Exception):
         self.status, self.detail, self.extra = status, detail, extra
 
 
-def problem_response(status: int, detail: str, **extra: Any) -> web.Response:
+def problem_response(
+    status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> web.Response:
     body = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),
@@ -47,7 +49,7 @@ def problem_response(status: int, detail: str, **extra: Any) -> web.Response:
         "detail": detail,
         **extra,
     }
-    headers = {}
+    headers = {str(k): v for k, v in (headers or {}).items()}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="graphnode"'
     if "retryAfter" in extra:
@@ -70,7 +72,13 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         if exc.status < 400:
             raise
         detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
-        return problem_response(exc.status, detail or exc.reason)
+        # Keep what the error carries besides its body (Allow on a 405, for example).
+        kept = {
+            k: v
+            for k, v in exc.headers.items()
+            if k.lower() not in ("content-type", "content-length")
+        }
+        return problem_response(exc.status, detail or exc.reason, headers=kept)
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return problem_response(500, "Something went wrong on our side; it has been logged.")

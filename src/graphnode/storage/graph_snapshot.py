@@ -79,7 +79,7 @@ class GraphSnapshotReader:
         return {
             "userId": user_id,
             "status": stats.get("status", GraphStatus.NOT_CREATED.value),
-            "generatedAt": generated.isoformat() if generated else None,
+            "generatedAt": generated.isoformat() if hasattr(generated, "isoformat") else generated,
             "runningTaskId": stats.get("running_task"),
             "stats": {
                 "nodes": len(nodes),

@@ -39,7 +39,9 @@ async def import_files(
         try:
             reports.append(await asyncio.to_thread(_parse, file))
         except ParseError as exc:
-            raise ImportRejectedError(str(exc)) from exc
+            # Name the file as the user sent it, not by our temporary path.
+            where = str(exc.file).replace(f"{file.path.parent}/", "")
+            raise ImportRejectedError(f"{where}: {exc.problem}") from exc
     documents = [d for report in reports for d in report.documents]
     counts = await store.save(user_id, documents)
     rejected = [

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from graphnode.api.problems import Problem
 
@@ -74,6 +76,23 @@ def _workdir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def _receive_parts(request: web.Request, folder: Path, limit: int) -> list[UploadedFile]:
+    files: list[UploadedFile] = []
+    reader = await request.multipart()
+    total = 0
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.filename is None:
+            continue  # form fields that are not files
+        name = safe_name(part.filename, part.headers.get("Content-Type", ""))
+        # A folder per file: two parts may carry the same name.
+        path = folder / str(len(files)) / name
+        path.parent.mkdir()
+        size = await _copy(_part_chunks(part), path, limit, total)
+        total += size
+        files.append(UploadedFile(name, path, size))
+    return files
+
+
 @contextlib.asynccontextmanager
 async def receive_upload(request: web.Request, limit: int) -> AsyncIterator[list[UploadedFile]]:
     """The request's files (multipart fields, or the raw body), removed after the block."""
@@ -82,18 +101,16 @@ async def receive_upload(request: web.Request, limit: int) -> AsyncIterator[list
     with _workdir() as folder:
         files: list[UploadedFile] = []
         if request.content_type.startswith("multipart/"):
-            reader = await request.multipart()
-            total = 0
-            while (part := await reader.next()) is not None:
-                if not isinstance(part, BodyPartReader) or part.filename is None:
-                    continue  # form fields that are not files
-                name = safe_name(part.filename, part.headers.get("Content-Type", ""))
-                # A folder per file: two parts may carry the same name.
-                path = folder / str(len(files)) / name
-                path.parent.mkdir()
-                size = await _copy(_part_chunks(part), path, limit, total)
-                total += size
-                files.append(UploadedFile(name, path, size))
+            try:
+                files = await _receive_parts(request, folder, limit)
+            except (
+                ValueError,
+                AssertionError,
+                aiohttp.ClientPayloadError,
+                HttpProcessingError,
+            ) as exc:
+                # aiohttp reports a broken multipart body (no boundary, cut-off parts) so.
+                raise Problem(400, f"The multipart body is malformed: {exc}") from None
         else:
             name = safe_name(request.query.get("filename"), request.content_type)
             path = folder / name

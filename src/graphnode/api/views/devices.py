@@ -17,7 +17,7 @@ async def _token(request: web.Request) -> tuple[str, str | None]:
     token, platform = body.get("token"), body.get("platform")
     if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_CHARS:
         raise Problem(422, "token must be the device's FCM registration token (a string).")
-    if platform is not None and platform not in PLATFORMS:
+    if "platform" in body and platform not in PLATFORMS:
         raise Problem(422, f"platform must be one of {', '.join(PLATFORMS)}.")
     return token.strip(), platform
 
