@@ -38,7 +38,7 @@ $(CHROMIUM_STAMP): $(STAMP)
 install: $(STAMP) $(LOCALSTACK_STAMP) $(CHROMIUM_STAMP)
 
 run: install
-	@echo "make run: the end-to-end main job is not built yet (issue #6)." >&2; exit 1
+	$(PY) -m graphnode.local $(ARGS)
 
 services: install
 	bash scripts/dev-services.sh start

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tests.support import servers
 
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import TaskType
+from graphnode.local import servers
 from graphnode.messaging.consumer import Consumer, ConsumerConfig
 from graphnode.messaging.metrics import ConsumerMetrics
 from graphnode.messaging.retry import ExponentialBackoff

@@ -22,8 +22,8 @@ import boto3
 import pytest
 from pymongo import MongoClient
 
+from graphnode.local import servers
 from graphnode.settings import Settings
-from tests.support import servers
 from tests.support.fcm_server import FcmTestServer
 
 ROOT = Path(__file__).resolve().parents[1]

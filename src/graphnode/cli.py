@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from graphnode.client.commands import add_client_arguments, run_client_command
 from graphnode.settings import describe_settings
 
 
@@ -36,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="list every setting with its default")
     settings.add_argument("--markdown", action="store_true", help="as the README's table")
     settings.set_defaults(handler=_print_settings)
+    imports = commands.add_parser("import", help="import export files into your history")
+    imports.add_argument("files", nargs="+")
+    generate = commands.add_parser("generate", help="build your graph from what you imported")
+    generate.add_argument("--wait", action="store_true", help="follow it with a progress bar")
+    generate.add_argument("--no-summary", action="store_true")
+    show = commands.add_parser("show", help="your topics, their sizes, keywords and summary")
+    opener = commands.add_parser("open", help="print the graph viewer's URL")
+    for client_command in (imports, generate, show, opener):
+        add_client_arguments(client_command)
+        client_command.set_defaults(handler=run_client_command)
     token = commands.add_parser("token", help="print a development token for USER")
     token.add_argument("user", help="the user id (the token's sub)")
     token.add_argument("--days", type=int, default=30, help="lifetime in days")

@@ -107,7 +107,7 @@ async def test_llm_names_that_collide_get_a_distinguishing_keyword() -> None:
         lambda _: '{"name": "Home Cooking", "description": "Recipes.", "themes": []}'
     )
     briefs = [
-        ClusterBrief("c0", 5, ("pasta", "sauce"), ()),
+        ClusterBrief("c0", 5, ("home", "pasta", "sauce"), ()),
         ClusterBrief("c1", 4, ("cooking", "bread", "yeast"), ()),
     ]
     labels = await ClusterNamer(model).name(briefs)
@@ -295,3 +295,17 @@ async def test_summary_asks_for_the_target_language() -> None:
     texts = await SummaryWriter(model).write(GRAPH, language="ko-KR")
     assert texts.summary_source == "llm"
     assert all("Write in Korean." in _user_text(request) for request in model.requests)
+
+
+async def test_a_name_that_is_one_title_or_unrelated_falls_back_to_keywords() -> None:
+    answers = iter([
+        '{"name": "Trip to Kyoto in Spring", "description": "Travel plans.", "themes": []}',
+        '{"name": "Selling", "description": "Travel plans in Japan.", "themes": []}',
+    ])
+    model = ScriptedModel(lambda _: next(answers))
+    briefs = [
+        ClusterBrief("c0", 5, ("kyoto", "temples"), ("Trip to Kyoto in Spring", "Osaka food")),
+        ClusterBrief("c1", 4, ("kyoto", "hakone", "tokyo"), ("Rail pass",)),
+    ]
+    labels = await ClusterNamer(model).name(briefs)
+    assert [label.source for label in labels] == ["keywords", "keywords"]

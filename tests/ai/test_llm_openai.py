@@ -30,7 +30,7 @@ from graphnode.ai.llm.factory import openai_options
 from graphnode.ai.llm.naming import LABEL_SCHEMA
 from graphnode.ai.llm.openai_compat import LanguageModelHTTPError, OpenAICompatibleModel
 from graphnode.ai.llm.serve import ServeSettings, create_app, running
-from tests.support.processes import free_port
+from graphnode.local.processes import free_port
 
 Step = str | BaseException
 

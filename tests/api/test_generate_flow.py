@@ -4,6 +4,7 @@ served; conflicts, rate limits and other users' data handled."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import orjson
@@ -12,12 +13,21 @@ import pytest
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.ingest.parse import parse_bundle
-from tests.support.api import api_client, auth, full_stack, problem
+from tests.api.test_viewer import (
+    check_draws_nodes,
+    check_legend,
+    check_ready,
+    check_same_origin_only,
+    check_summary,
+)
+from tests.support.api import api_client, auth, full_stack, problem, token
+from tests.support.browser import Browser, find_chromium
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 
 
 async def _import_sample(client, headers, *names):
@@ -126,4 +136,20 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         bob_ids = {r["node"]["origId"] for r in (await bob_found.json())["results"]}
         assert bob_ids <= {n["origId"] for n in bob_graph["nodes"]}
         assert bob_ids.isdisjoint(alice_ids - {n["origId"] for n in bob_graph["nodes"]})
+        await _viewer_draws_the_real_graph(client, settings, graph, summary)
     assert [p["token"] for p in fcm_server.delivered] == ["alice-phone"]
+
+
+async def _viewer_draws_the_real_graph(client, settings, graph, summary):
+    """The viewer page, served by the real API, draws alice's graph in headless Chromium."""
+    if find_chromium() is None and not os.environ.get("CI"):
+        return  # developers without Chromium still get the rest of this flow
+    base = str(client.make_url("/")).rstrip("/")
+    async with Browser() as browser:
+        page = await browser.open(f"{base}/#token={token(settings, 'alice')}")
+        await check_ready(page)
+        await check_draws_nodes(page, len(graph["nodes"]))
+        await check_legend(page, graph["clusters"])
+        await check_summary(page, summary)
+        await check_same_origin_only(page, base)
+        await page.screenshot(ARTIFACTS / "viewer-real-api.png")

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from graphnode.local.processes import ServerProcess, free_port
 from graphnode.settings import Settings
 from tests.conftest import init_aws
 from tests.support.api import token
-from tests.support.processes import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

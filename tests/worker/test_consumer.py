@@ -12,8 +12,8 @@ import pytest
 
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import TaskType
+from graphnode.local.processes import free_port
 from graphnode.messaging.routing import HandlerRegistry
-from tests.support.processes import free_port
 from tests.support.waiting import wait_until
 from tests.support.worker import drain, running_worker, send, worker_settings
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -210,8 +211,35 @@ def _valid_name(value: object, prompt: _Prompt, language: str | None) -> str:
         raise InvalidAnswerError(f"name {name!r} copies the prompt")
     if not fits_language(name, language):
         raise InvalidAnswerError(f"name {name!r} is not in {language}")
+    if _copies_a_title(name, prompt):
+        raise InvalidAnswerError(f"name {name!r} is one conversation's title, not the topic's")
+    if not _relates_to_data(name, prompt):
+        raise InvalidAnswerError(f"name {name!r} shares no word with the keywords or titles")
     # "helm" or "marathon planning" reads as a tag, not a title; mixed case is kept as is.
     return display_keyword(name) if name.islower() else name
+
+
+_WORDS = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+
+
+def _stems(text: str) -> set[str]:
+    # The first four letters: "bread"/"breads", "running"/"runner" meet; cheap and language-blind.
+    return {word.lower()[:4] for word in _WORDS.findall(text)}
+
+
+def _copies_a_title(name: str, prompt: _Prompt) -> bool:
+    # data_lines is (keywords, titles joined by "; "), as _prompt builds it.
+    titles = prompt.data_lines[1].split("; ") if len(prompt.data_lines) > 1 else []
+    return name.casefold().strip() in {title.casefold().strip() for title in titles}
+
+
+def _relates_to_data(name: str, prompt: _Prompt) -> bool:
+    """A Latin-script name must share a word stem with the cluster's keywords or titles (a
+    135M model sometimes names a topic after nothing in it)."""
+    stems = _stems(name)
+    if not stems:  # short words only, or a script without spaces: other checks decide
+        return True
+    return bool(stems & _stems(" ".join(prompt.data_lines)))
 
 
 def _valid_description(value: object, prompt: _Prompt, language: str | None) -> str | None:

@@ -59,7 +59,8 @@ class ServerProcess:
                 )
             if self.is_ready():
                 return self
-            time.sleep(0.1)  # polling a child process from a sync fixture, not the event loop
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=0.1)  # returns at once if it exits meanwhile
         self.stop()
         raise TimeoutError(
             f"{self.name} not ready in {self.start_timeout}s:\n{tail(self.log_path)}"

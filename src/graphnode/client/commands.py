@@ -1,0 +1,121 @@
+"""``graphnode import|generate|show|open``: the user's side of GraphNode in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from graphnode.client.api_client import ClientError, GraphNodeClient
+from graphnode.settings import Settings
+
+BAR_WIDTH = 30
+
+
+def api_url(settings: Settings) -> str:
+    return (
+        os.environ.get("GRAPHNODE_API_URL")
+        or settings.api_public_url
+        or (f"http://{settings.api_host}:{settings.api_port}")
+    )
+
+
+def add_client_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--api", help="API base URL (default GRAPHNODE_API_URL, else the API's own host and port)"
+    )
+    parser.add_argument("--token", help="bearer token (default GRAPHNODE_TOKEN)")
+
+
+def _client(args: argparse.Namespace) -> GraphNodeClient:
+    token = args.token or os.environ.get("GRAPHNODE_TOKEN")
+    if not token:
+        raise ClientError(
+            "no token: pass --token or set GRAPHNODE_TOKEN "
+            "(for development: export GRAPHNODE_TOKEN=$(graphnode token me))"
+        )
+    return GraphNodeClient(args.api or api_url(Settings.from_env()), token)
+
+
+def progress_line(task: dict[str, Any]) -> str:
+    percent = float(task.get("progressPercent") or 0)
+    filled = round(BAR_WIDTH * percent / 100)
+    eta = task.get("etaSeconds")
+    tail = f" ~{eta:.0f}s left" if isinstance(eta, int | float) and eta > 0 else ""
+    stage = task.get("stage") or task.get("status", "")
+    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:5.1f}% {stage}{tail}"
+
+
+def show_progress(task: dict[str, Any]) -> None:
+    end = "\n" if task["status"] in ("COMPLETED", "FAILED") else ""
+    print(f"\r{progress_line(task):<90}", end=end, file=sys.stderr, flush=True)
+
+
+async def _import(args: argparse.Namespace) -> int:
+    async with _client(args) as client:
+        for name in args.files:
+            result = await client.import_file(Path(name))
+            print(
+                f"{name}: {result['new']} new, {result['updated']} updated, "
+                f"{result['skipped']} unchanged"
+            )
+    return 0
+
+
+async def _generate(args: argparse.Namespace) -> int:
+    options = {"includeSummary": not args.no_summary}
+    async with _client(args) as client:
+        task_id = await client.generate(**options)
+        print(f"task {task_id} started")
+        if not args.wait:
+            return 0
+        task = await client.wait(task_id, show_progress)
+    if task["status"] == "FAILED":
+        print(f"generation failed: {task.get('error')} ({task.get('errorCode')})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def render_graph(graph: dict[str, Any], summary: dict[str, Any] | None) -> str:
+    lines = [
+        f"{graph['stats']['nodes']} conversations, {graph['stats']['edges']} links, "
+        f"{graph['stats']['clusters']} topics ({graph['status']})",
+        "",
+    ]
+    for cluster in sorted(graph["clusters"], key=lambda c: -c["size"]):
+        keywords = ", ".join(cluster.get("topKeywords", [])[:6])
+        lines.append(f"  {cluster['size']:>4}  {cluster['name']:<36} {keywords}")
+    if summary:
+        lines += ["", summary["summary"]["overview"]["summary_text"]]
+        for item in summary["summary"].get("recommendations", [])[:3]:
+            lines.append(f"  - {item['text']}")
+    return "\n".join(lines)
+
+
+async def _show(args: argparse.Namespace) -> int:
+    async with _client(args) as client:
+        print(render_graph(await client.graph(), await client.summary()))
+    return 0
+
+
+async def _open(args: argparse.Namespace) -> int:
+    client = _client(args)
+    print(f"{client.base_url}/#token={args.token or os.environ.get('GRAPHNODE_TOKEN')}")
+    return 0
+
+
+HANDLERS = {"import": _import, "generate": _generate, "show": _show, "open": _open}
+
+
+def run_client_command(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(HANDLERS[args.command](args))
+    except ClientError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

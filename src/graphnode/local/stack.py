@@ -1,0 +1,132 @@
+"""Start the whole of GraphNode on this machine and stop it again.
+
+Backends: moto (SQS, S3), nx-27017 (MongoDB wire protocol), Chroma; services: the AI
+service, the worker and the API, each its own process with the same settings, as in
+production. Everything lives under one folder and is stopped in reverse order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib.util
+import os
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+from graphnode.local import servers
+from graphnode.local.processes import ServerProcess, free_port
+from graphnode.settings import Settings
+
+ROOT = servers.ROOT
+SERVICE_START_SECONDS = 300.0  # the AI service loads its models before it answers
+
+
+def _load_init_aws() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("init_aws", ROOT / "localstack" / "init_aws.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("localstack/init_aws.py is missing: run from a GraphNode checkout")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _port(preferred: int) -> int:
+    """The usual port when it is free, so URLs look familiar; else any free one."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            return free_port()
+    return preferred
+
+
+@dataclasses.dataclass
+class LocalStack:
+    settings: Settings
+    processes: list[ServerProcess]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.api_port}"
+
+
+def _backends(folder: Path, started: list[ServerProcess]) -> dict[str, str]:
+    endpoints = {}
+    for name, factory in (
+        ("aws", servers.moto_server),
+        ("mongo", servers.mongo_wire_server),
+        ("chroma", servers.chroma_server),
+    ):
+        process, endpoint = factory(folder / name / "data")
+        started.append(process.start())
+        endpoints[name] = endpoint
+        print(f"  {process.name:<10} {endpoint}", file=sys.stderr)
+    return endpoints
+
+
+def _services(settings: Settings, folder: Path, started: list[ServerProcess]) -> None:
+    env = {**os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"}
+    for service, port in (
+        ("ai", settings.ai_port),
+        ("worker", settings.worker_port),
+        ("api", settings.api_port),
+    ):
+        url = f"http://127.0.0.1:{port}"
+        process = ServerProcess(
+            name=service,
+            argv=[sys.executable, "-m", f"graphnode.{service}"],
+            cwd=ROOT,
+            env=env,
+            log_path=folder / f"{service}.log",
+            start_timeout=SERVICE_START_SECONDS,
+            is_ready=lambda url=url: _healthy(url),
+        )
+        print(
+            f"  starting the {service} service ({url}, log {process.log_path}) ...", file=sys.stderr
+        )
+        started.append(process.start())
+
+
+@contextlib.contextmanager
+def local_stack(folder: Path, base: Settings) -> Iterator[LocalStack]:
+    folder.mkdir(parents=True, exist_ok=True)
+    started: list[ServerProcess] = []
+    try:
+        endpoints = _backends(folder, started)
+        settings = dataclasses.replace(
+            base,
+            aws_endpoint_url=endpoints["aws"],
+            mongo_uri=endpoints["mongo"],
+            chroma_url=endpoints["chroma"],
+            chroma_path=None,
+            api_port=_port(8080),
+            ai_port=_port(8081),
+            worker_port=_port(8082),
+        )
+        settings = dataclasses.replace(settings, ai_url=f"http://127.0.0.1:{settings.ai_port}")
+        _load_init_aws().provision(
+            endpoint_url=settings.aws_endpoint_url,
+            region=settings.aws_region,
+            bucket=settings.bucket,
+            request_queue=settings.request_queue,
+            result_queue=settings.result_queue,
+        )
+        _services(settings, folder, started)
+        yield LocalStack(settings, started)
+    finally:
+        for process in reversed(started):
+            process.stop()
