@@ -78,26 +78,28 @@ def _backends(folder: Path, started: list[ServerProcess]) -> dict[str, str]:
     return endpoints
 
 
+SERVICES = ("ai", "worker", "api")
+
+
+def service_process(settings: Settings, service: str, folder: Path) -> ServerProcess:
+    """``python -m graphnode.<service>`` with ``settings``, ready once /healthz answers."""
+    port = {"ai": settings.ai_port, "worker": settings.worker_port, "api": settings.api_port}
+    url = f"http://127.0.0.1:{port[service]}"
+    return ServerProcess(
+        name=service,
+        argv=[sys.executable, "-m", f"graphnode.{service}"],
+        cwd=ROOT,
+        env={**os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"},
+        log_path=folder / f"{service}.log",
+        start_timeout=SERVICE_START_SECONDS,
+        is_ready=lambda: _healthy(url),
+    )
+
+
 def _services(settings: Settings, folder: Path, started: list[ServerProcess]) -> None:
-    env = {**os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"}
-    for service, port in (
-        ("ai", settings.ai_port),
-        ("worker", settings.worker_port),
-        ("api", settings.api_port),
-    ):
-        url = f"http://127.0.0.1:{port}"
-        process = ServerProcess(
-            name=service,
-            argv=[sys.executable, "-m", f"graphnode.{service}"],
-            cwd=ROOT,
-            env=env,
-            log_path=folder / f"{service}.log",
-            start_timeout=SERVICE_START_SECONDS,
-            is_ready=lambda url=url: _healthy(url),
-        )
-        print(
-            f"  starting the {service} service ({url}, log {process.log_path}) ...", file=sys.stderr
-        )
+    for service in SERVICES:
+        process = service_process(settings, service, folder)
+        print(f"  starting the {service} service (log {process.log_path}) ...", file=sys.stderr)
         started.append(process.start())
 
 
