@@ -298,10 +298,12 @@ async def test_summary_asks_for_the_target_language() -> None:
 
 
 async def test_a_name_that_is_one_title_or_unrelated_falls_back_to_keywords() -> None:
-    answers = iter([
-        '{"name": "Trip to Kyoto in Spring", "description": "Travel plans.", "themes": []}',
-        '{"name": "Selling", "description": "Travel plans in Japan.", "themes": []}',
-    ])
+    answers = iter(
+        [
+            '{"name": "Trip to Kyoto in Spring", "description": "Travel plans.", "themes": []}',
+            '{"name": "Selling", "description": "Travel plans in Japan.", "themes": []}',
+        ]
+    )
     model = ScriptedModel(lambda _: next(answers))
     briefs = [
         ClusterBrief("c0", 5, ("kyoto", "temples"), ("Trip to Kyoto in Spring", "Osaka food")),

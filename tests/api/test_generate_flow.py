@@ -136,8 +136,30 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         bob_ids = {r["node"]["origId"] for r in (await bob_found.json())["results"]}
         assert bob_ids <= {n["origId"] for n in bob_graph["nodes"]}
         assert bob_ids.isdisjoint(alice_ids - {n["origId"] for n in bob_graph["nodes"]})
-        await _viewer_draws_the_real_graph(client, settings, graph, summary)
-    assert [p["token"] for p in fcm_server.delivered] == ["alice-phone"]
+        await _a_new_summary_can_be_asked_for(client, settings, alice)
+        latest = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+        await _viewer_draws_the_real_graph(client, settings, graph, latest)
+    # One push per task result: the graph, then the summary asked for later.
+    assert [(p["token"], p["data"]["type"]) for p in fcm_server.delivered] == [
+        ("alice-phone", "GRAPH_GENERATION_COMPLETED"),
+        ("alice-phone", "GRAPH_SUMMARY_COMPLETED"),
+    ]
+
+
+async def _a_new_summary_can_be_asked_for(client, settings, alice):
+    nobody = await client.post("/v1/graphs/me/summary", headers=auth(settings, "carol"))
+    assert nobody.status == 409
+    asked = await client.post("/v1/graphs/me/summary", json={"language": "en"}, headers=alice)
+    assert asked.status == 202, await asked.text()
+    task_id = (await asked.json())["taskId"]
+    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="summary")
+    assert task["status"] == "COMPLETED", task
+
+    async def stored_by_new_task():
+        body = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+        return body["taskId"] == task_id
+
+    await wait_until(stored_by_new_task, within=30, what="the new summary stored")
 
 
 async def _viewer_draws_the_real_graph(client, settings, graph, summary):

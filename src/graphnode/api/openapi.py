@@ -220,7 +220,27 @@ def _paths() -> dict[str, Any]:
                 "summary": "The user's interest summary",
                 "security": AUTH,
                 "responses": {"200": _json(_ref("Summary"), "The summary"), **_problems(401, 404)},
-            }
+            },
+            "post": {
+                "summary": "Ask for a new summary of the stored graph",
+                "security": AUTH,
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"language": {"type": "string"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "202": _json(_ref("Accepted"), "Started"),
+                    **_problems(401, 409, 413, 422, 429, 503),
+                },
+            },
         },
         "/v1/graphs/me/search": {
             "post": {

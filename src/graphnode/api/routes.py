@@ -13,6 +13,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/graphs/generate", graphs.generate)
     app.router.add_get("/v1/graphs/me", graphs.snapshot)
     app.router.add_get("/v1/graphs/me/summary", graphs.summary)
+    app.router.add_post("/v1/graphs/me/summary", graphs.request_summary)
     app.router.add_post("/v1/graphs/me/search", graphs.search)
     app.router.add_get("/v1/tasks/{task_id}", tasks.get_task)
     app.router.add_get("/v1/tasks/{task_id}/events", tasks.task_events)

@@ -32,3 +32,11 @@ def is_duplicate_key(exc: Exception) -> bool:
         errors = exc.details.get("writeErrors", [])
         return bool(errors) and all(e.get("code") == DUPLICATE_KEY for e in errors)
     return False
+
+
+def iso(value: object) -> str | None:
+    """A stored date as ISO text. Some MongoDB-protocol servers hand back dates written by
+    ``$set`` as strings already; real MongoDB gives datetimes."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)

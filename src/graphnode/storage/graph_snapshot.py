@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.documents import iso
 from graphnode.storage.graph_store import GraphStatus
 
 _HIDDEN = {"_id": 0, "user_id": 0, "generation": 0}
@@ -79,7 +80,7 @@ class GraphSnapshotReader:
         return {
             "userId": user_id,
             "status": stats.get("status", GraphStatus.NOT_CREATED.value),
-            "generatedAt": generated.isoformat() if hasattr(generated, "isoformat") else generated,
+            "generatedAt": iso(generated),
             "runningTaskId": stats.get("running_task"),
             "stats": {
                 "nodes": len(nodes),

@@ -72,7 +72,12 @@ class GraphDocumentStore(Protocol):
     async def stats(self, user_id: str) -> GraphStats | None: ...
 
     async def replace_graph(
-        self, user_id: str, generation: str, graph: GraphFile, generated_at: datetime
+        self,
+        user_id: str,
+        generation: str,
+        graph: GraphFile,
+        generated_at: datetime,
+        graph_key: str | None = None,
     ) -> bool: ...
 
     async def merge_graph(self, user_id: str, graph: GraphFile) -> None: ...
@@ -181,9 +186,15 @@ class MongoGraphStore:
         return GraphStats.from_doc(doc) if doc else None
 
     async def replace_graph(
-        self, user_id: str, generation: str, graph: GraphFile, generated_at: datetime
+        self,
+        user_id: str,
+        generation: str,
+        graph: GraphFile,
+        generated_at: datetime,
+        graph_key: str | None = None,
     ) -> bool:
-        """Make ``graph`` the user's graph; False (and nothing written) if it is stale."""
+        """Make ``graph`` the user's graph; False (and nothing written) if it is stale.
+        ``graph_key`` (its graph.json in S3) is kept so a new summary can be asked for."""
         generated_at = as_utc(generated_at)
         current = await self.stats(user_id)
         if current and current.generated_at and as_utc(current.generated_at) > generated_at:
@@ -201,7 +212,16 @@ class MongoGraphStore:
                 {"user_id": user_id, "generation": {"$ne": generation}}
             )
         await self._write_stats(user_id, generation, graph, generated_at, GraphStatus.CREATED)
+        if graph_key is not None:
+            await self._db.collection(Collections.STATS).update_one(
+                {"_id": user_id}, {"$set": {"graph_s3_key": graph_key}}
+            )
         return True
+
+    async def graph_key(self, user_id: str) -> str | None:
+        """Where the stored graph's graph.json is (for a new summary)."""
+        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
+        return doc.get("graph_s3_key") if doc else None
 
     async def merge_graph(self, user_id: str, graph: GraphFile) -> None:
         """Add (or update) the nodes, edges and clusters of ``graph`` in the stored graph."""

@@ -13,16 +13,23 @@ from dataclasses import dataclass
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.adapters.sqs import QueueClient
+from graphnode.ai.pipeline.assemble import now_iso
+from graphnode.ai.pipeline.from_graph import parts_from_graph
 from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, PipelineOptions
+from graphnode.ai.pipeline.summary import build_summary
 from graphnode.ai.service.progress import ProgressPublisher
 from graphnode.contracts import (
     FEATURES_FILE,
     GRAPH_FILE,
     SUMMARY_FILE,
+    ContractError,
     GraphGenerationRequest,
     GraphGenerationResult,
+    GraphSummaryRequest,
+    GraphSummaryResult,
     Message,
     ResultStatus,
+    parse_graph,
     result_key,
 )
 from graphnode.ingest.parse import ParseError, parse_bundle
@@ -39,6 +46,7 @@ class BundleError(ValueError):
 
 class ErrorCode:
     BAD_BUNDLE = "BAD_BUNDLE"
+    BAD_GRAPH = "BAD_GRAPH"
     EMPTY_INPUT = "EMPTY_INPUT"
 
 
@@ -102,6 +110,36 @@ class GraphTaskRunner:
             summary_included=built.summary is not None,
             summary_s3_key=keys[SUMMARY_FILE] if built.summary is not None else None,
         )
+
+    async def summarize(self, task_id: str, request: GraphSummaryRequest) -> ResultStatus:
+        """A new summary of a stored graph, without running the pipeline again."""
+        user = request.user_id
+        with log_context(taskId=task_id, userId=user):
+            try:
+                raw = await self.objects.get_bytes(request.graph_s3_key, bucket=request.bucket)
+                summary = await build_summary(
+                    parts_from_graph(parse_graph(raw)),
+                    self.pipeline.summary_writer,
+                    language=request.language,
+                    generated_at=now_iso(),
+                )
+                key = result_key(user, task_id, SUMMARY_FILE)
+                await self.objects.put_json(key, summary)
+                result = GraphSummaryResult(
+                    user_id=user, status=ResultStatus.COMPLETED, summary_s3_key=key
+                )
+            except (ObjectNotFoundError, ContractError) as exc:
+                log.warning("summary task failed", extra={"reason": str(exc)})
+                result = GraphSummaryResult(
+                    user_id=user,
+                    status=ResultStatus.FAILED,
+                    error=str(exc),
+                    error_code=ErrorCode.BAD_GRAPH,
+                )
+            await self.sqs.send(
+                self.result_queue, Message(task_id=task_id, payload=result).to_json()
+            )
+            return result.status
 
     async def _bundle(self, request: GraphGenerationRequest) -> dict[str, bytes]:
         files: dict[str, bytes] = {}

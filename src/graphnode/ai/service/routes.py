@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
 
 from graphnode.ai.service.auth import require_internal_caller
+from graphnode.ai.service.graph_tasks import GraphTaskRunner
 from graphnode.ai.service.state import SERVICE
-from graphnode.contracts import ContractError, GraphGenerationRequest
+from graphnode.contracts import ContractError, GraphGenerationRequest, GraphSummaryRequest, Payload
 from graphnode.contracts.identifiers import check_id
 
 # Search queries are short; a cap keeps one request from holding the model for long.
@@ -32,20 +34,35 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-async def generate(request: web.Request) -> web.Response:
-    """Start a graph task (the API's HTTP dispatch); answers 202 at once."""
+P = TypeVar("P", bound=Payload)
+
+
+async def _start_task(
+    request: web.Request,
+    model: type[P],
+    work: Callable[[GraphTaskRunner, str, P], Awaitable[object]],
+) -> web.Response:
+    """Validate a task from the API's HTTP dispatch, run it in the background, answer 202."""
     require_internal_caller(request)
     body = await _body(request)
     try:
         task_id = check_id(str(body.pop("taskId", None) or f"task_{uuid.uuid4().hex}"))
-        payload = GraphGenerationRequest.model_validate(body)
+        payload = model.model_validate(body)
     except (ContractError, ValueError) as exc:
         return _json_error(422, getattr(exc, "reason", str(exc)))
     service = request.app[SERVICE]
-    service.supervisor.start(
-        f"generate-{task_id}", lambda: service.runner.generate(task_id, payload)
-    )
+    service.supervisor.start(task_id, lambda: work(service.runner, task_id, payload))
     return web.json_response({"taskId": task_id, "status": "PENDING"}, status=202)
+
+
+async def generate(request: web.Request) -> web.Response:
+    """Start building a graph."""
+    return await _start_task(request, GraphGenerationRequest, GraphTaskRunner.generate)
+
+
+async def summarize(request: web.Request) -> web.Response:
+    """Write a new summary of a stored graph."""
+    return await _start_task(request, GraphSummaryRequest, GraphTaskRunner.summarize)
 
 
 async def embed(request: web.Request) -> web.Response:
@@ -92,6 +109,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/graphs/generate", generate)
+    app.router.add_post("/v1/graphs/summary", summarize)
     app.router.add_post("/v1/embed", embed)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -8,7 +8,7 @@ import aiohttp
 import orjson
 
 from graphnode.adapters.sqs import QueueClient
-from graphnode.contracts import GraphGenerationRequest, Message
+from graphnode.contracts import GraphGenerationRequest, GraphSummaryRequest, Message, Payload
 
 DISPATCH_TIMEOUT_SECONDS = 15
 
@@ -20,12 +20,20 @@ class DispatchError(RuntimeError):
 class Dispatcher(Protocol):
     async def generate(self, task_id: str, request: GraphGenerationRequest) -> None: ...
 
+    async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None: ...
+
 
 class QueueDispatcher:
     def __init__(self, sqs: QueueClient, queue: str) -> None:
         self._sqs, self._queue = sqs, queue
 
     async def generate(self, task_id: str, request: GraphGenerationRequest) -> None:
+        await self._send(task_id, request)
+
+    async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None:
+        await self._send(task_id, request)
+
+    async def _send(self, task_id: str, request: Payload) -> None:
         try:
             await self._sqs.send(self._queue, Message(task_id=task_id, payload=request).to_json())
         except Exception as exc:  # any SQS failure means the task was not handed over
@@ -38,10 +46,16 @@ class HttpDispatcher:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def generate(self, task_id: str, request: GraphGenerationRequest) -> None:
+        await self._post("/v1/graphs/generate", task_id, request)
+
+    async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None:
+        await self._post("/v1/graphs/summary", task_id, request)
+
+    async def _post(self, path: str, task_id: str, request: Payload) -> None:
         body: dict[str, Any] = {"taskId": task_id, **request.to_wire()}
         try:
             async with self._session.post(
-                f"{self._base_url}/v1/graphs/generate",
+                f"{self._base_url}{path}",
                 data=orjson.dumps(body),
                 headers={**self._headers, "Content-Type": "application/json"},
                 timeout=aiohttp.ClientTimeout(total=DISPATCH_TIMEOUT_SECONDS),

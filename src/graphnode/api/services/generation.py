@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.api.services.dispatch import Dispatcher, DispatchError
-from graphnode.contracts import GraphGenerationRequest, TaskType, bundle_prefix
+from graphnode.contracts import (
+    GraphGenerationRequest,
+    GraphSummaryRequest,
+    TaskType,
+    bundle_prefix,
+)
 from graphnode.ingest.bundle import (
     INPUT_FILE,
     NOTES_FILE,
@@ -71,6 +76,25 @@ class GenerationService:
                 raise
             raise DispatchError(f"the task could not be prepared: {exc}") from exc
         log.info("generation dispatched", extra={"taskId": task_id, "userId": user_id})
+        return task_id
+
+    async def request_summary(self, user_id: str, language: str | None) -> str:
+        """A new summary of the stored graph; returns the task's id."""
+        graph_key = await self.graphs.graph_key(user_id)
+        if graph_key is None:
+            raise NothingToGenerateError("there is no graph to summarise yet: generate it first")
+        task_id = f"task_{uuid.uuid4().hex}"
+        await self.tasks.create(task_id, user_id, TaskType.GRAPH_SUMMARY_REQUEST.value)
+        request = GraphSummaryRequest(
+            user_id=user_id, graph_s3_key=graph_key, bucket=self.objects.bucket, language=language
+        )
+        try:
+            await self.dispatcher.summarize(task_id, request)
+        except DispatchError as exc:
+            await self.tasks.finish(
+                task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
+            )
+            raise
         return task_id
 
     async def _write_bundle(self, user_id: str, prefix: str) -> None:

@@ -14,6 +14,7 @@ from graphnode.api.services.rate_limit import RateLimitedError
 from graphnode.api.state import API, Api
 from graphnode.api.views.common import json_body, json_response
 from graphnode.contracts import ContractError, GraphGenerationRequest
+from graphnode.storage.documents import iso
 
 GENERATE_OPTIONS = ("includeSummary", "language", "summaryLanguage", "minClusters", "maxClusters")
 MAX_SEARCH_RESULTS = 50
@@ -74,11 +75,34 @@ async def summary(request: web.Request) -> web.Response:
         raise Problem(404, "No summary yet: generate your graph with includeSummary true.")
     return json_response(
         {
-            "generatedAt": found["generated_at"].isoformat(),
+            "generatedAt": iso(found["generated_at"]),
             "taskId": found.get("task_id"),
             "summary": found["summary"],
         }
     )
+
+
+async def request_summary(request: web.Request) -> web.Response:
+    api = request.app[API]
+    user = api.user_of(request)
+    body = await json_body(request, optional=True)
+    language = body.get("language")
+    if set(body) - {"language"} or (language is not None and not isinstance(language, str)):
+        raise Problem(422, "The body may only hold 'language' (a language code such as 'ko').")
+    try:
+        await api.generate_limit.take(user)
+        task_id = await api.generation.request_summary(user, language)
+    except RateLimitedError as exc:
+        raise Problem(
+            429, "Too many requests in the last hour; try again later.", retryAfter=exc.retry_after
+        ) from None
+    except NothingToGenerateError as exc:
+        raise Problem(409, f"{exc}.") from None
+    except DispatchError as exc:
+        raise Problem(
+            503, f"The graph service is unavailable ({exc}); try again shortly."
+        ) from None
+    return json_response({"taskId": task_id, "status": "PENDING"}, status=202)
 
 
 async def _embed_query(api: Api, query: str) -> list[float]:

@@ -11,6 +11,7 @@ from aiohttp import web
 from graphnode.api.problems import Problem
 from graphnode.api.state import API
 from graphnode.api.views.common import json_response
+from graphnode.storage.documents import iso
 from graphnode.storage.task_store import TERMINAL
 
 EVENT_POLL_SECONDS = 1.0
@@ -20,11 +21,6 @@ MAX_STREAM_SECONDS = 3 * 3600
 
 
 def task_view(doc: dict[str, Any]) -> dict[str, Any]:
-    def iso(name: str) -> str | None:
-        value = doc.get(name)
-        # Some MongoDB-protocol servers hand back dates written by $set as strings.
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
     return {
         "taskId": doc["_id"],
         "type": doc.get("task_type"),
@@ -34,9 +30,9 @@ def task_view(doc: dict[str, Any]) -> dict[str, Any]:
         "etaSeconds": doc.get("eta_seconds"),
         "error": doc.get("error"),
         "errorCode": doc.get("error_code"),
-        "createdAt": iso("created_at"),
-        "updatedAt": iso("updated_at"),
-        "finishedAt": iso("finished_at"),
+        "createdAt": iso(doc.get("created_at")),
+        "updatedAt": iso(doc.get("updated_at")),
+        "finishedAt": iso(doc.get("finished_at")),
     }
 
 

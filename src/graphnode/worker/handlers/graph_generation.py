@@ -56,7 +56,9 @@ class GraphGenerationResultHandler:
         summary = parse_summary(raw_summary) if raw_summary is not None else None
         stamp = generated_at(graph.metadata.generated_at, message.timestamp)
 
-        applied = await ctx.graphs.replace_graph(user, message.task_id, graph, stamp)
+        applied = await ctx.graphs.replace_graph(
+            user, message.task_id, graph, stamp, graph_key=payload.result_s3_key
+        )
         if applied and features is not None:
             vectors = node_vectors(graph, features)
             await ctx.vectors.upsert(user, vectors)
