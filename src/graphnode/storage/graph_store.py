@@ -86,41 +86,11 @@ class GraphDocumentStore(Protocol):
         self, user_id: str, task_id: str, summary: SummaryFile, generated_at: datetime
     ) -> bool: ...
 
-    async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool:
-        """Atomically move to CREATING/UPDATING for ``task_id``; False if another task holds
-        the graph (a claim older than STALE_CLAIM is taken over: its task was lost)."""
-        current = await self.stats(user_id)
-        previous = current.status if current else GraphStatus.NOT_CREATED
-        if previous in _IN_PROGRESS and current:
-            previous = current.previous_status or GraphStatus.NOT_CREATED
-        now = utc_now()
-        try:
-            await self._db.collection(Collections.STATS).update_one(
-                {
-                    "_id": user_id,
-                    "$or": [
-                        {"status": {"$nin": [s.value for s in _IN_PROGRESS]}},
-                        {"updated_at": {"$lt": now - STALE_CLAIM}},
-                    ],
-                },
-                {
-                    "$set": {
-                        "user_id": user_id,
-                        "status": status.value,
-                        "running_task": task_id,
-                        "previous_status": previous.value,
-                        "updated_at": now,
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # the filter refused an existing document: someone holds it
-        return True
+    async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool: ...
 
-    async def running_task(self, user_id: str) -> str | None:
-        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
-        return doc.get("running_task") if doc else None
+    async def running_task(self, user_id: str) -> str | None: ...
+
+    async def graph_key(self, user_id: str) -> str | None: ...
 
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None: ...
 

@@ -17,6 +17,7 @@ from graphnode.ingest.parse.common import (
     JSONObject,
     describe,
     id_text,
+    parse_each,
     title_text,
     to_epoch,
     type_name,
@@ -31,14 +32,7 @@ _TEXT_CONTENT = frozenset({"text", "multimodal_text"})
 
 def parse_chatgpt(conversations: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every conversation with user or assistant text; the rest are counted."""
-    documents: list[Document] = []
-    for index, conversation in enumerate(conversations):
-        document = _conversation(conversation, index, file, skipped)
-        if document is None:
-            skipped["empty conversation"] += 1
-        else:
-            documents.append(document)
-    return documents
+    return parse_each(conversations, file, skipped, _conversation)
 
 
 def _conversation(

@@ -16,6 +16,7 @@ from graphnode.ingest.parse.common import (
     JSONObject,
     describe,
     id_text,
+    parse_each,
     text_blocks,
     title_text,
     to_epoch,
@@ -29,14 +30,7 @@ _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
 
 def parse_claude(conversations: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every conversation with human or assistant text; the rest are counted."""
-    documents: list[Document] = []
-    for index, conversation in enumerate(conversations):
-        document = _conversation(conversation, index, file, skipped)
-        if document is None:
-            skipped["empty conversation"] += 1
-        else:
-            documents.append(document)
-    return documents
+    return parse_each(conversations, file, skipped, _conversation)
 
 
 def _conversation(

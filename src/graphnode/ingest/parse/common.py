@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from graphnode.ingest.documents import Section
+from graphnode.ingest.documents import Document, Section
 
 # Epoch values above this are milliseconds: in seconds it would be the year 5138.
 _MILLISECONDS_FROM = 1e11
@@ -141,3 +141,20 @@ def text_blocks(blocks: Any, skipped: Counter[str]) -> str:
         else:
             skipped["non-text part"] += 1
     return "\n".join(text for text in texts if text)
+
+
+def parse_each(
+    items: list[Any],
+    file: str,
+    skipped: Counter[str],
+    parse_one: Callable[[Any, int, str, Counter[str]], Document | None],
+) -> list[Document]:
+    """Documents for every item that has text; an item without any is counted as skipped."""
+    documents: list[Document] = []
+    for index, item in enumerate(items):
+        document = parse_one(item, index, file, skipped)
+        if document is None:
+            skipped["empty conversation"] += 1
+        else:
+            documents.append(document)
+    return documents

@@ -20,6 +20,7 @@ from graphnode.ingest.parse.common import (
     content_id,
     describe,
     id_text,
+    parse_each,
     text_blocks,
     title_text,
     to_epoch,
@@ -70,14 +71,7 @@ def split_json_lines(data: bytes, file: str, start: int = 0) -> list[Any]:
 
 def parse_messages(items: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every item with user or assistant text; the rest are counted."""
-    documents: list[Document] = []
-    for index, item in enumerate(items):
-        document = _conversation(item, index, file, skipped)
-        if document is None:
-            skipped["empty conversation"] += 1
-        else:
-            documents.append(document)
-    return documents
+    return parse_each(items, file, skipped, _conversation)
 
 
 def _conversation(item: Any, index: int, file: str, skipped: Counter[str]) -> Document | None:
