@@ -137,13 +137,80 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         assert bob_ids <= {n["origId"] for n in bob_graph["nodes"]}
         assert bob_ids.isdisjoint(alice_ids - {n["origId"] for n in bob_graph["nodes"]})
         await _a_new_summary_can_be_asked_for(client, settings, alice)
+        await _new_conversations_join_the_graph(client, alice)
         latest = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
-        await _viewer_draws_the_real_graph(client, settings, graph, latest)
-    # One push per task result: the graph, then the summary asked for later.
+        grown = await (await client.get("/v1/graphs/me", headers=alice)).json()
+        await _viewer_draws_the_real_graph(client, settings, grown, latest)
+    # One push per task result: the graph, the summary asked for later, the added nodes.
     assert [(p["token"], p["data"]["type"]) for p in fcm_server.delivered] == [
         ("alice-phone", "GRAPH_GENERATION_COMPLETED"),
         ("alice-phone", "GRAPH_SUMMARY_COMPLETED"),
+        ("alice-phone", "ADD_NODE_COMPLETED"),
     ]
+
+
+NEW_CONVERSATIONS = b"\n".join(
+    orjson.dumps(item)
+    for item in [
+        {
+            "id": "new-bread",
+            "title": "Rye sourdough that will not rise",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "My rye sourdough loaf stays dense and flat. The starter "
+                    "is active, the dough proofs four hours at room temperature.",
+                },
+                {
+                    "role": "assistant",
+                    "content": "Rye has little gluten, so it cannot trap gas like "
+                    "wheat; use more starter, a warmer proof and a tin.",
+                },
+            ],
+        },
+        {
+            "id": "new-chess",
+            "title": "Learning chess openings",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "Which chess openings should a beginner learn first, "
+                    "the Italian game or the London system?",
+                },
+                {
+                    "role": "assistant",
+                    "content": "Start with the Italian game: it teaches central "
+                    "control, quick development and castling early.",
+                },
+            ],
+        },
+    ]
+)
+
+
+async def _new_conversations_join_the_graph(client, alice):
+    added = await client.post(
+        "/v1/graphs/me/nodes?filename=more.jsonl", data=NEW_CONVERSATIONS, headers=alice
+    )
+    assert added.status == 202, await added.text()
+    task_id = (await added.json())["taskId"]
+    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="nodes added")
+    assert task["status"] == "COMPLETED", task
+    graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
+    assert graph["status"] == "UPDATED"
+    nodes = {n["origId"]: n for n in graph["nodes"]}
+    assert len(nodes) == 68
+    bread_cluster = nodes[
+        next(o for o, n in nodes.items() if "Sourdough" in n["title"] and o != "new-bread")
+    ]["clusterId"]
+    assert nodes["new-bread"]["clusterId"] == bread_cluster
+    new_ids = {nodes["new-bread"]["id"], nodes["new-chess"]["id"]}
+    linked = {e["source"] for e in graph["edges"]} | {e["target"] for e in graph["edges"]}
+    assert new_ids <= linked
+    found = await client.post(
+        "/v1/graphs/me/search", json={"query": "chess openings"}, headers=alice
+    )
+    assert (await found.json())["results"][0]["node"]["origId"] == "new-chess"
 
 
 async def _a_new_summary_can_be_asked_for(client, settings, alice):

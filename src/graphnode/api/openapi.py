@@ -256,6 +256,18 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/graphs/me/nodes": {
+            "post": {
+                "summary": "Add conversations to the existing graph without rebuilding it",
+                "security": AUTH,
+                "requestBody": upload,
+                "parameters": [{"name": "filename", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "202": _json({"type": "object", "required": ["taskId", "status"]}, "Started"),
+                    **_problems(400, 401, 409, 413, 422, 503),
+                },
+            }
+        },
         "/v1/tasks/{task_id}": {
             "get": {
                 "summary": "A task's status",

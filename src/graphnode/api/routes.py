@@ -15,6 +15,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/v1/graphs/me/summary", graphs.summary)
     app.router.add_post("/v1/graphs/me/summary", graphs.request_summary)
     app.router.add_post("/v1/graphs/me/search", graphs.search)
+    app.router.add_post("/v1/graphs/me/nodes", imports.add_nodes)
     app.router.add_get("/v1/tasks/{task_id}", tasks.get_task)
     app.router.add_get("/v1/tasks/{task_id}/events", tasks.task_events)
     app.router.add_post("/v1/devices", devices.register_device)

@@ -12,10 +12,12 @@ from graphnode.contracts.identifiers import (
 )
 from graphnode.contracts.results import (
     FeaturesFile,
+    GraphAdditionFile,
     GraphFile,
     SummaryFile,
     parse_features,
     parse_graph,
+    parse_graph_addition,
     parse_summary,
 )
 from graphnode.contracts.tasks import (
@@ -42,6 +44,7 @@ __all__ = [
     "AddNodeResult",
     "ContractError",
     "FeaturesFile",
+    "GraphAdditionFile",
     "GraphFile",
     "GraphGenerationProgress",
     "GraphGenerationRequest",
@@ -56,6 +59,7 @@ __all__ = [
     "bundle_prefix",
     "parse_features",
     "parse_graph",
+    "parse_graph_addition",
     "parse_message",
     "parse_summary",
     "require_owned_key",

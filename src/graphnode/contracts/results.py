@@ -103,6 +103,22 @@ class GraphFile(FileModel):
         return self
 
 
+class GraphAdditionFile(GraphFile):
+    """An ``ADD_NODE_RESULT``'s ``graph.json``: the new nodes, and edges that may also end at
+    nodes of the graph already stored (the worker checks them against it)."""
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        ids = [node.id for node in self.nodes]
+        if len(set(ids)) != len(ids):
+            raise ContractError("graph.json has duplicate node ids")
+        new = set(ids)
+        orphans = [e for e in self.edges if e.source not in new and e.target not in new]
+        if orphans:
+            raise ContractError(f"graph.json has {len(orphans)} edges that touch no new node")
+        return self
+
+
 class FeatureConversation(FileModel):
     id: int
     orig_id: str
@@ -174,6 +190,10 @@ class SummaryFile(FileModel):
 
 def parse_graph(raw: bytes | str) -> GraphFile:
     return validate(GraphFile, loads_json(raw, "graph.json"), "graph.json")
+
+
+def parse_graph_addition(raw: bytes | str) -> GraphAdditionFile:
+    return validate(GraphAdditionFile, loads_json(raw, "graph.json"), "graph.json")
 
 
 def parse_features(raw: bytes | str) -> FeaturesFile:

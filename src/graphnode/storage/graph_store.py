@@ -78,6 +78,7 @@ class GraphDocumentStore(Protocol):
         graph: GraphFile,
         generated_at: datetime,
         graph_key: str | None = None,
+        features_key: str | None = None,
     ) -> bool: ...
 
     async def merge_graph(self, user_id: str, graph: GraphFile) -> None: ...
@@ -162,9 +163,10 @@ class MongoGraphStore:
         graph: GraphFile,
         generated_at: datetime,
         graph_key: str | None = None,
+        features_key: str | None = None,
     ) -> bool:
         """Make ``graph`` the user's graph; False (and nothing written) if it is stale.
-        ``graph_key`` (its graph.json in S3) is kept so a new summary can be asked for."""
+        Its files' keys in S3 are kept: a new summary and added nodes start from them."""
         generated_at = as_utc(generated_at)
         current = await self.stats(user_id)
         if current and current.generated_at and as_utc(current.generated_at) > generated_at:
@@ -182,22 +184,28 @@ class MongoGraphStore:
                 {"user_id": user_id, "generation": {"$ne": generation}}
             )
         await self._write_stats(user_id, generation, graph, generated_at, GraphStatus.CREATED)
-        if graph_key is not None:
+        keys = {"graph_s3_key": graph_key, "features_s3_key": features_key}
+        if any(keys.values()):
             await self._db.collection(Collections.STATS).update_one(
-                {"_id": user_id}, {"$set": {"graph_s3_key": graph_key}}
+                {"_id": user_id}, {"$set": {k: v for k, v in keys.items() if v}}
             )
         return True
 
     async def graph_key(self, user_id: str) -> str | None:
         """Where the stored graph's graph.json is (for a new summary)."""
-        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
-        return doc.get("graph_s3_key") if doc else None
+        return (await self.source_keys(user_id)).get("graph_s3_key")
+
+    async def source_keys(self, user_id: str) -> dict[str, str]:
+        """The stored graph's graph.json and features.json keys in S3, where known."""
+        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id}) or {}
+        return {k: doc[k] for k in ("graph_s3_key", "features_s3_key") if doc.get(k)}
 
     async def merge_graph(self, user_id: str, graph: GraphFile) -> None:
         """Add (or update) the nodes, edges and clusters of ``graph`` in the stored graph."""
         current = await self.stats(user_id)
         generation = current.generation if current and current.generation else "merged"
         await self._write_parts(user_id, generation, graph)
+        await self._recount_clusters(user_id, {node.cluster_id for node in graph.nodes})
         await self._write_stats(
             user_id,
             generation,
@@ -217,6 +225,16 @@ class MongoGraphStore:
             ops = build(user_id, generation, graph)
             if ops:
                 await self._db.collection(name).bulk_write(ops, ordered=False)
+
+    async def _recount_clusters(self, user_id: str, cluster_ids: set[str]) -> None:
+        """Cluster sizes from the stored nodes: an addition only knows its own members."""
+        nodes = self._db.collection(Collections.NODES)
+        clusters = self._db.collection(Collections.CLUSTERS)
+        for cluster_id in cluster_ids:
+            size = await nodes.count_documents({"user_id": user_id, "cluster_id": cluster_id})
+            await clusters.update_one(
+                {"_id": doc_key(user_id, cluster_id)}, {"$set": {"size": size}}
+            )
 
     async def _count(self, name: str, user_id: str) -> int:
         return await self._db.collection(name).count_documents({"user_id": user_id})

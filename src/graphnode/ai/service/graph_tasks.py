@@ -17,11 +17,14 @@ from graphnode.ai.pipeline.assemble import now_iso
 from graphnode.ai.pipeline.from_graph import parts_from_graph
 from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, PipelineOptions
 from graphnode.ai.pipeline.summary import build_summary
+from graphnode.ai.service.add_nodes import MissingGraphError, build_addition
 from graphnode.ai.service.progress import ProgressPublisher
 from graphnode.contracts import (
     FEATURES_FILE,
     GRAPH_FILE,
     SUMMARY_FILE,
+    AddNodeRequest,
+    AddNodeResult,
     ContractError,
     GraphGenerationRequest,
     GraphGenerationResult,
@@ -29,7 +32,9 @@ from graphnode.contracts import (
     GraphSummaryResult,
     Message,
     ResultStatus,
+    parse_features,
     parse_graph,
+    require_owned_key,
     result_key,
 )
 from graphnode.ingest.parse import ParseError, parse_bundle
@@ -82,7 +87,7 @@ class GraphTaskRunner:
         )
 
     async def _build(self, task_id: str, request: GraphGenerationRequest) -> GraphGenerationResult:
-        files = await self._bundle(request)
+        files = await self._bundle(request.s3_key, request.bucket)
         documents = await asyncio.to_thread(parse_bundle, files)
         progress = ProgressPublisher(self.sqs, self.result_queue, task_id, request.user_id)
         options = PipelineOptions(
@@ -141,17 +146,60 @@ class GraphTaskRunner:
             )
             return result.status
 
-    async def _bundle(self, request: GraphGenerationRequest) -> dict[str, bytes]:
+    async def add_nodes(self, task_id: str, request: AddNodeRequest) -> ResultStatus:
+        """Place a batch of new conversations into the user's stored graph."""
+        user = request.user_id
+        with log_context(taskId=task_id, userId=user):
+            try:
+                result = await self._add(task_id, request)
+            except (BundleError, ParseError) as exc:
+                result = self._add_failed(user, ErrorCode.BAD_BUNDLE, str(exc))
+            except EmptyInputError as exc:
+                result = self._add_failed(user, ErrorCode.EMPTY_INPUT, str(exc))
+            except (MissingGraphError, ObjectNotFoundError, ContractError) as exc:
+                result = self._add_failed(user, ErrorCode.BAD_GRAPH, str(exc))
+            await self.sqs.send(
+                self.result_queue, Message(task_id=task_id, payload=result).to_json()
+            )
+            return result.status
+
+    @staticmethod
+    def _add_failed(user: str, code: str, reason: str) -> AddNodeResult:
+        log.warning("add-node task failed", extra={"errorCode": code, "reason": reason})
+        return AddNodeResult(
+            user_id=user, status=ResultStatus.FAILED, error=reason, error_code=code
+        )
+
+    async def _add(self, task_id: str, request: AddNodeRequest) -> AddNodeResult:
+        extra = request.model_extra or {}
+        keys = [extra.get("graphS3Key"), extra.get("featuresS3Key")]
+        if not all(isinstance(key, str) for key in keys):
+            raise MissingGraphError("the request names no graphS3Key and featuresS3Key")
+        for name, key in zip(("graphS3Key", "featuresS3Key"), keys, strict=True):
+            require_owned_key(str(key), request.user_id, name)
+        files = await self._bundle(request.s3_key, request.bucket)
+        documents = await asyncio.to_thread(parse_bundle, files)
+        graph_raw, features_raw = await asyncio.gather(
+            *(self.objects.get_bytes(str(key), bucket=request.bucket) for key in keys)
+        )
+        addition = await build_addition(
+            self.pipeline, documents, parse_graph(graph_raw), parse_features(features_raw)
+        )
+        key = result_key(request.user_id, task_id, GRAPH_FILE)
+        await self.objects.put_json(key, addition)
+        return AddNodeResult(
+            user_id=request.user_id, status=ResultStatus.COMPLETED, result_s3_key=key
+        )
+
+    async def _bundle(self, prefix: str, bucket: str | None) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         for name in BUNDLE_FILES:
             try:
-                files[name] = await self.objects.get_bytes(
-                    f"{request.s3_key}{name}", bucket=request.bucket
-                )
+                files[name] = await self.objects.get_bytes(f"{prefix}{name}", bucket=bucket)
             except ObjectNotFoundError:
                 continue
         if "input.json" not in files:
-            raise BundleError(f"the bundle {request.s3_key!r} has no input.json")
+            raise BundleError(f"the bundle {prefix!r} has no input.json")
         return files
 
 

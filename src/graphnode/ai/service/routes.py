@@ -12,7 +12,13 @@ from aiohttp import web
 from graphnode.ai.service.auth import require_internal_caller
 from graphnode.ai.service.graph_tasks import GraphTaskRunner
 from graphnode.ai.service.state import SERVICE
-from graphnode.contracts import ContractError, GraphGenerationRequest, GraphSummaryRequest, Payload
+from graphnode.contracts import (
+    AddNodeRequest,
+    ContractError,
+    GraphGenerationRequest,
+    GraphSummaryRequest,
+    Payload,
+)
 from graphnode.contracts.identifiers import check_id
 
 # Search queries are short; a cap keeps one request from holding the model for long.
@@ -65,6 +71,11 @@ async def summarize(request: web.Request) -> web.Response:
     return await _start_task(request, GraphSummaryRequest, GraphTaskRunner.summarize)
 
 
+async def add_nodes(request: web.Request) -> web.Response:
+    """Place new conversations into a stored graph."""
+    return await _start_task(request, AddNodeRequest, GraphTaskRunner.add_nodes)
+
+
 async def embed(request: web.Request) -> web.Response:
     """Embed search queries with the graph's own model (so they compare with its vectors)."""
     require_internal_caller(request)
@@ -110,6 +121,7 @@ async def metrics(request: web.Request) -> web.Response:
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/graphs/generate", generate)
     app.router.add_post("/v1/graphs/summary", summarize)
+    app.router.add_post("/v1/graphs/nodes", add_nodes)
     app.router.add_post("/v1/embed", embed)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -8,7 +8,13 @@ import aiohttp
 import orjson
 
 from graphnode.adapters.sqs import QueueClient
-from graphnode.contracts import GraphGenerationRequest, GraphSummaryRequest, Message, Payload
+from graphnode.contracts import (
+    AddNodeRequest,
+    GraphGenerationRequest,
+    GraphSummaryRequest,
+    Message,
+    Payload,
+)
 
 DISPATCH_TIMEOUT_SECONDS = 15
 
@@ -22,6 +28,8 @@ class Dispatcher(Protocol):
 
     async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None: ...
 
+    async def add_nodes(self, task_id: str, request: AddNodeRequest) -> None: ...
+
 
 class QueueDispatcher:
     def __init__(self, sqs: QueueClient, queue: str) -> None:
@@ -31,6 +39,9 @@ class QueueDispatcher:
         await self._send(task_id, request)
 
     async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None:
+        await self._send(task_id, request)
+
+    async def add_nodes(self, task_id: str, request: AddNodeRequest) -> None:
         await self._send(task_id, request)
 
     async def _send(self, task_id: str, request: Payload) -> None:
@@ -50,6 +61,9 @@ class HttpDispatcher:
 
     async def summarize(self, task_id: str, request: GraphSummaryRequest) -> None:
         await self._post("/v1/graphs/summary", task_id, request)
+
+    async def add_nodes(self, task_id: str, request: AddNodeRequest) -> None:
+        await self._post("/v1/graphs/nodes", task_id, request)
 
     async def _post(self, path: str, task_id: str, request: Payload) -> None:
         body: dict[str, Any] = {"taskId": task_id, **request.to_wire()}

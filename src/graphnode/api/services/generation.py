@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.api.services.dispatch import Dispatcher, DispatchError
 from graphnode.contracts import (
+    AddNodeRequest,
     GraphGenerationRequest,
     GraphSummaryRequest,
     TaskType,
@@ -27,6 +29,7 @@ from graphnode.ingest.bundle import (
     is_note,
     note_entry,
 )
+from graphnode.ingest.documents import Document
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.graph_store import GraphStatus, MongoGraphStore
 from graphnode.storage.task_store import TaskState, TaskStore
@@ -62,7 +65,7 @@ class GenerationService:
         await self.tasks.create(task_id, user_id, TaskType.GRAPH_GENERATION_REQUEST.value)
         try:
             prefix = bundle_prefix(task_id)
-            await self._write_bundle(user_id, prefix)
+            await self._write_bundle(prefix, self.conversations.stream(user_id))
             request = GraphGenerationRequest.model_validate(
                 {"userId": user_id, "s3Key": prefix, "bucket": self.objects.bucket, **options}
             )
@@ -97,13 +100,57 @@ class GenerationService:
             raise
         return task_id
 
-    async def _write_bundle(self, user_id: str, prefix: str) -> None:
+    async def add_nodes(self, user_id: str, documents: Sequence[Document]) -> str:
+        """Place ``documents`` into the stored graph; returns the task's id."""
+        keys = await self.graphs.source_keys(user_id)
+        if len(keys) < 2:
+            raise NothingToGenerateError("there is no graph to add to yet: generate it first")
+        task_id = f"task_{uuid.uuid4().hex}"
+        if not await self.graphs.claim_for(user_id, GraphStatus.UPDATING, task_id):
+            raise GenerationRunningError(await self.graphs.running_task(user_id))
+        await self.tasks.create(task_id, user_id, TaskType.ADD_NODE_REQUEST.value)
+        try:
+            prefix = bundle_prefix(task_id)
+
+            async def batch() -> AsyncIterator[Document]:
+                for document in documents:
+                    yield document
+
+            await self._write_bundle(prefix, batch())
+            request = AddNodeRequest.model_validate(
+                {
+                    "userId": user_id,
+                    "s3Key": prefix,
+                    "bucket": self.objects.bucket,
+                    "graphS3Key": keys["graph_s3_key"],
+                    "featuresS3Key": keys["features_s3_key"],
+                }
+            )
+            await self.dispatcher.add_nodes(task_id, request)
+        except Exception as exc:
+            await self._abandon(task_id, user_id, exc)
+            raise self._as_dispatch_error(exc) from exc
+        return task_id
+
+    async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:
+        await self.tasks.finish(
+            task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
+        )
+        await self.graphs.restore_status(user_id)
+
+    @staticmethod
+    def _as_dispatch_error(exc: Exception) -> DispatchError:
+        if isinstance(exc, DispatchError):
+            return exc
+        return DispatchError(f"the task could not be prepared: {exc}")
+
+    async def _write_bundle(self, prefix: str, documents: AsyncIterable[Document]) -> None:
         conversations, notes = JsonArrayWriter(), JsonArrayWriter(b'{"source_nodes":[', b"]}")
         note_chunks: list[bytes] = []
         async with self.objects.multipart_upload(
             prefix + INPUT_FILE, content_type="application/json"
         ) as writer:
-            async for document in self.conversations.stream(user_id):
+            async for document in documents:
                 if is_note(document):
                     note_chunks.append(notes.item(note_entry(document)))
                 else:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphnode.api.services.uploads import UploadedFile
+from graphnode.ingest.documents import Document
 from graphnode.ingest.parse import ParseError, ParseReport, parse_path_report
 from graphnode.storage.conversation_store import ConversationStore
 
@@ -23,6 +24,15 @@ class ImportSummary:
     rejected: list[dict[str, object]] = field(default_factory=list)
     files: list[dict[str, object]] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "files": self.files,
+        }
+
 
 def _parse(file: UploadedFile) -> ParseReport:
     # The temporary file carries the upload's own name: format detection and markdown ids
@@ -32,7 +42,7 @@ def _parse(file: UploadedFile) -> ParseReport:
 
 async def import_files(
     store: ConversationStore, user_id: str, files: Sequence[UploadedFile]
-) -> ImportSummary:
+) -> tuple[ImportSummary, list[Document]]:
     """Parse every file first, then store: one broken file stores nothing at all."""
     reports = []
     for file in files:
@@ -58,4 +68,5 @@ async def import_files(
         }
         for file, report in zip(files, reports, strict=True)
     ]
-    return ImportSummary(counts.new, counts.updated, counts.skipped, rejected, described)
+    summary = ImportSummary(counts.new, counts.updated, counts.skipped, rejected, described)
+    return summary, documents

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from aiohttp import web
 
 from graphnode.api.problems import Problem
+from graphnode.api.services.dispatch import DispatchError
+from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
 from graphnode.api.services.importing import ImportRejectedError, import_files
 from graphnode.api.services.uploads import receive_upload
 from graphnode.api.state import API
@@ -18,8 +18,36 @@ async def create_import(request: web.Request) -> web.Response:
     user = api.user_of(request)
     async with receive_upload(request, api.settings.max_upload_bytes) as files:
         try:
-            summary = await import_files(api.conversations, user, files)
+            summary, _ = await import_files(api.conversations, user, files)
         except ImportRejectedError as exc:
             raise Problem(422, f"Nothing was imported: {exc}") from None
     status = 201 if summary.new or summary.updated else 200
-    return json_response(dataclasses.asdict(summary), status=status)
+    return json_response(summary.to_json(), status=status)
+
+
+async def add_nodes(request: web.Request) -> web.Response:
+    """``POST /v1/graphs/me/nodes``: import conversations and place them into the existing
+    graph without rebuilding it."""
+    api = request.app[API]
+    user = api.user_of(request)
+    async with receive_upload(request, api.settings.max_upload_bytes) as files:
+        try:
+            summary, documents = await import_files(api.conversations, user, files)
+        except ImportRejectedError as exc:
+            raise Problem(422, f"Nothing was added: {exc}") from None
+    try:
+        task_id = await api.generation.add_nodes(user, documents)
+    except NothingToGenerateError as exc:
+        raise Problem(409, f"{exc}.") from None
+    except GenerationRunningError as exc:
+        raise Problem(
+            409,
+            "Your graph is being built or updated; try again when task "
+            f"{exc.task_id} has finished.",
+            taskId=exc.task_id,
+        ) from None
+    except DispatchError as exc:
+        raise Problem(503, f"The graph service is unavailable ({exc}).") from None
+    return json_response(
+        {"taskId": task_id, "status": "PENDING", "import": summary.to_json()}, status=202
+    )

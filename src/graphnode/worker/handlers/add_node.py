@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph
+from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph_addition
 from graphnode.storage.task_store import TaskState
 from graphnode.worker.handlers.context import HandlerContext, node_vector
 
@@ -28,7 +28,7 @@ class AddNodeResultHandler:
             return
         [raw] = await ctx.download(payload.result_s3_key)
         assert raw is not None  # the contract requires resultS3Key when COMPLETED
-        graph = parse_graph(raw)
+        graph = parse_graph_addition(raw)
         await ctx.graphs.merge_graph(user, graph)
         vectors = [
             node_vector(node, node.model_extra["embedding"])

@@ -57,7 +57,12 @@ class GraphGenerationResultHandler:
         stamp = generated_at(graph.metadata.generated_at, message.timestamp)
 
         applied = await ctx.graphs.replace_graph(
-            user, message.task_id, graph, stamp, graph_key=payload.result_s3_key
+            user,
+            message.task_id,
+            graph,
+            stamp,
+            graph_key=payload.result_s3_key,
+            features_key=payload.features_s3_key,
         )
         if applied and features is not None:
             vectors = node_vectors(graph, features)
