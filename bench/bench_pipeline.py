@@ -157,6 +157,7 @@ def quality(graph: dict, features: dict) -> dict:
     return {
         "nodes": len(nodes),
         "clusters": len(sizes),
+        "cluster_sizes": sorted(sizes.values(), reverse=True),
         "largest_cluster_share": round(max(sizes.values()) / len(nodes), 4),
         "isolated_nodes": len(nodes) - len(linked),
         "edges": len(graph["edges"]),
