@@ -18,6 +18,9 @@ log = logging.getLogger("graphnode.ai.embed")
 
 # Room for the [CLS] and [SEP] tokens the model adds to every input.
 SPECIAL_TOKENS = 2
+# A chunk is re-tokenized from its text by the model, and a word cut at a window's edge can
+# come back as more pieces (258 > 256 was measured): keep a few tokens spare.
+RETOKENIZE_MARGIN = 4
 
 
 class Tokenizer(Protocol):
@@ -53,7 +56,7 @@ def plan_chunks(
 ) -> ChunkPlan:
     """Chunks of at most ``max_tokens`` word pieces; at most ``max_chunks`` per document,
     evenly spaced through it when there are more (counted and logged, never silent)."""
-    window = max_tokens - SPECIAL_TOKENS
+    window = max_tokens - SPECIAL_TOKENS - RETOKENIZE_MARGIN
     chunks: list[Chunk] = []
     sampled = 0
     for index, text in enumerate(texts):
