@@ -33,6 +33,7 @@ from graphnode.contracts import GraphFile
 from graphnode.ingest.documents import Document, Section
 from graphnode.local import servers
 from graphnode.local.processes import ServerProcess, free_port
+from graphnode.local.stack import service_process
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.graph_store import MongoGraphStore
@@ -45,14 +46,6 @@ NODES = 2_000
 CONNECTIONS = 16
 GET_SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 GENERATE_USERS = int(os.environ.get("BENCH_USERS", "200"))
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 async def load(
@@ -118,22 +111,11 @@ async def seed(settings: Settings, users: list[str]) -> None:
             )
 
 
-def start(name: str, argv: list[str], env: dict[str, str], url: str, logs: Path) -> ServerProcess:
-    return ServerProcess(
-        name=name,
-        argv=argv,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        log_path=logs / f"{name}.log",
-        is_ready=lambda: _healthy(url),
-    ).start()
-
-
 async def measure(settings: Settings, logs: Path) -> dict[str, Any]:
     users = [f"gen-{i}" for i in range(GENERATE_USERS)]
     await seed(settings, users)
     api_url = f"http://127.0.0.1:{settings.api_port}"
-    api = start("api", [sys.executable, "-m", "graphnode.api"], settings.to_env(), api_url, logs)
+    api = service_process(settings, "api", logs).start()
     reader = {"Authorization": f"Bearer {token(settings, 'reader')}"}
     try:
         async with (

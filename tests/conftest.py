@@ -9,35 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
-import importlib.util
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 from pymongo import MongoClient
 
+from graphnode.adapters.aws import credentials_for
 from graphnode.local import servers
+from graphnode.local.stack import load_init_aws
 from graphnode.settings import Settings
 from tests.support.fcm_server import FcmTestServer
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@functools.cache
-def init_aws() -> ModuleType:
-    """localstack/init_aws.py, the one provisioning script, imported by path."""
-    spec = importlib.util.spec_from_file_location("init_aws", ROOT / "localstack" / "init_aws.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# The one provisioning script, as make run and make services use it.
+init_aws = load_init_aws
 
 
 def _server(
@@ -116,13 +105,11 @@ class AwsResources:
 
 
 def _boto(settings: Settings, service: str) -> Any:
-    local = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    has_own = "AWS_ACCESS_KEY_ID" in os.environ or "AWS_PROFILE" in os.environ
     return boto3.client(
         service,
         region_name=settings.aws_region,
         endpoint_url=settings.aws_endpoint_url,
-        **({} if has_own or not settings.aws_endpoint_url else local),
+        **credentials_for(settings),
     )
 
 

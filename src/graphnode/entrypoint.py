@@ -9,7 +9,9 @@ import contextlib
 import signal
 import sys
 import textwrap
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
 
 from graphnode.logs import configure_logging
 from graphnode.settings import Settings, SettingsError, describe_settings
@@ -67,8 +69,6 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
     asyncio.run(runner())
 
 
-def not_built_yet(service: str, issue: str, argv: Sequence[str] | None = None) -> None:
-    """Entry point of a service whose implementation has not landed: say so, exit 2."""
-    parser = service_parser(f"python -m graphnode.{service}", f"GraphNode {service}.")
-    parser.parse_args(argv)
-    sys.exit(f"graphnode.{service}: not built yet ({issue})")
+def serve(app: web.Application, host: str, port: int) -> None:
+    """Run an aiohttp service until SIGINT/SIGTERM; its cleanup contexts close everything."""
+    web.run_app(app, host=host, port=port, access_log=None, print=None)

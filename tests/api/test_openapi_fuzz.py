@@ -4,29 +4,20 @@ the live API as a separate process: no 5xx, and no response outside the schema."
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
-from graphnode.local.processes import ServerProcess, free_port
+from graphnode.local.processes import free_port
+from graphnode.local.stack import service_process
 from graphnode.settings import Settings
 from tests.conftest import init_aws
 from tests.support.api import token
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +51,9 @@ def live_api(aws_endpoint, mongo_uri, chroma_url, tmp_path_factory):
     logs = tmp_path_factory.mktemp("services")
     started = []
     try:
-        for service, port in (("ai", ai_port), ("api", api_port)):
-            url = f"http://127.0.0.1:{port}"
-            server = ServerProcess(
-                name=service,
-                argv=[sys.executable, "-m", f"graphnode.{service}"],
-                cwd=ROOT,
-                env={**os.environ, **settings.to_env()},
-                log_path=logs / f"{service}.log",
-                is_ready=lambda url=url: _healthy(url),
-                start_timeout=120,
-            )
-            started.append(server.start())
+        for service in ("ai", "api"):
+            started.append(service_process(settings, service, logs).start())
+        url = f"http://127.0.0.1:{api_port}"
         yield url, token(settings, "fuzzer")
     finally:
         for server in reversed(started):

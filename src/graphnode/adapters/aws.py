@@ -16,7 +16,8 @@ from graphnode.settings import Settings
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
-def _credentials_for(settings: Settings) -> dict[str, str]:
+def credentials_for(settings: Settings) -> dict[str, str]:
+    """Dummy credentials for a local endpoint unless the environment brings its own."""
     has_own = any(
         name in os.environ
         for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE")
@@ -48,6 +49,6 @@ async def open_aws_client(
         region_name=settings.aws_region,
         endpoint_url=settings.aws_endpoint_url,
         config=config,
-        **_credentials_for(settings),
+        **credentials_for(settings),
     )
     return await stack.enter_async_context(creator)

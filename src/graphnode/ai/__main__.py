@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from aiohttp import web
-
 from graphnode.ai.service.app import create_app
-from graphnode.entrypoint import load_settings, service_parser
+from graphnode.entrypoint import load_settings, serve, service_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,13 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="overrides GRAPHNODE_AI_PORT")
     args = parser.parse_args(argv)
     settings = load_settings(args)
-    web.run_app(
-        create_app(settings),
-        host=args.host or settings.ai_host,
-        port=args.port if args.port is not None else settings.ai_port,
-        access_log=None,
-        print=None,
-    )
+    port = args.port if args.port is not None else settings.ai_port
+    serve(create_app(settings), args.host or settings.ai_host, port)
     return 0
 
 

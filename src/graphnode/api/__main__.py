@@ -6,10 +6,8 @@ import ipaddress
 import sys
 from collections.abc import Sequence
 
-from aiohttp import web
-
 from graphnode.api.app import create_app
-from graphnode.entrypoint import load_settings, service_parser
+from graphnode.entrypoint import load_settings, serve, service_parser
 from graphnode.settings import DEV_JWT_SECRET
 
 
@@ -40,13 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "error: set GRAPHNODE_JWT_SECRET (or GRAPHNODE_JWT_PUBLIC_KEY) before listening "
             f"on {host}: the default secret is public"
         )
-    web.run_app(
-        create_app(settings),
-        host=host,
-        port=args.port if args.port is not None else settings.api_port,
-        access_log=None,
-        print=None,
-    )
+    port = args.port if args.port is not None else settings.api_port
+    serve(create_app(settings), host, port)
     return 0
 
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def answers_health(url: str) -> bool:
+    """True once ``{url}/healthz`` answers 200: how every GraphNode service says it is up."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 def tail(path: Path, lines: int = 40) -> str:

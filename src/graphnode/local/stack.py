@@ -9,37 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib.util
 import os
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 from graphnode.local import servers
-from graphnode.local.processes import ServerProcess, free_port
+from graphnode.local.processes import ServerProcess, answers_health, free_port
 from graphnode.settings import Settings
 
 ROOT = servers.ROOT
 SERVICE_START_SECONDS = 300.0  # the AI service loads its models before it answers
 
 
-def _load_init_aws() -> ModuleType:
+@functools.cache
+def load_init_aws() -> ModuleType:
+    """localstack/init_aws.py, the one provisioning script, imported by its path."""
     spec = importlib.util.spec_from_file_location("init_aws", ROOT / "localstack" / "init_aws.py")
     if spec is None or spec.loader is None:
         raise RuntimeError("localstack/init_aws.py is missing: run from a GraphNode checkout")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _port(preferred: int) -> int:
@@ -92,7 +86,7 @@ def service_process(settings: Settings, service: str, folder: Path) -> ServerPro
         env={**os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"},
         log_path=folder / f"{service}.log",
         start_timeout=SERVICE_START_SECONDS,
-        is_ready=lambda: _healthy(url),
+        is_ready=lambda: answers_health(url),
     )
 
 
@@ -120,7 +114,7 @@ def local_stack(folder: Path, base: Settings) -> Iterator[LocalStack]:
             worker_port=_port(8082),
         )
         settings = dataclasses.replace(settings, ai_url=f"http://127.0.0.1:{settings.ai_port}")
-        _load_init_aws().provision(
+        load_init_aws().provision(
             endpoint_url=settings.aws_endpoint_url,
             region=settings.aws_region,
             bucket=settings.bucket,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.adapters.sqs import QueueClient
@@ -43,6 +45,7 @@ from graphnode.logs import log_context
 log = logging.getLogger("graphnode.ai.tasks")
 
 BUNDLE_FILES = ("input.json", "notes.json")
+R = TypeVar("R", GraphGenerationResult, GraphSummaryResult, AddNodeResult)
 
 
 class BundleError(ValueError):
@@ -63,28 +66,46 @@ class GraphTaskRunner:
     pipeline: GraphPipeline
 
     async def generate(self, task_id: str, request: GraphGenerationRequest) -> ResultStatus:
-        with log_context(taskId=task_id, userId=request.user_id):
+        return await self._run(
+            task_id,
+            request.user_id,
+            GraphGenerationResult,
+            lambda: self._build(task_id, request),
+            {
+                BundleError: ErrorCode.BAD_BUNDLE,
+                ParseError: ErrorCode.BAD_BUNDLE,
+                EmptyInputError: ErrorCode.EMPTY_INPUT,
+            },
+        )
+
+    async def _run(
+        self,
+        task_id: str,
+        user: str,
+        result_type: type[R],
+        work: Callable[[], Awaitable[R]],
+        user_errors: Mapping[type[Exception], str],
+    ) -> ResultStatus:
+        """Run a task and publish exactly one result. Errors in ``user_errors`` are the
+        user's data, not our infrastructure: they end as a FAILED result with their code;
+        anything else raises, so the queue redelivers the request."""
+        with log_context(taskId=task_id, userId=user):
             try:
-                result = await self._build(task_id, request)
-            except (BundleError, ParseError) as exc:
-                result = self._failed(request, ErrorCode.BAD_BUNDLE, str(exc))
-            except EmptyInputError as exc:
-                result = self._failed(request, ErrorCode.EMPTY_INPUT, str(exc))
+                result = await work()
+            except tuple(user_errors) as exc:
+                code = next(c for kind, c in user_errors.items() if isinstance(exc, kind))
+                log.warning("task failed", extra={"errorCode": code, "reason": str(exc)})
+                result = result_type(
+                    user_id=user, status=ResultStatus.FAILED, error=str(exc), error_code=code
+                )
             await self.sqs.send(
                 self.result_queue, Message(task_id=task_id, payload=result).to_json()
             )
             log.info(
-                "graph task finished",
+                "task finished",
                 extra={"status": result.status.value, "errorCode": result.error_code},
             )
             return result.status
-
-    @staticmethod
-    def _failed(request: GraphGenerationRequest, code: str, reason: str) -> GraphGenerationResult:
-        log.warning("graph task failed", extra={"errorCode": code, "reason": reason})
-        return GraphGenerationResult(
-            user_id=request.user_id, status=ResultStatus.FAILED, error=reason, error_code=code
-        )
 
     async def _build(self, task_id: str, request: GraphGenerationRequest) -> GraphGenerationResult:
         files = await self._bundle(request.s3_key, request.bucket)
@@ -118,56 +139,43 @@ class GraphTaskRunner:
 
     async def summarize(self, task_id: str, request: GraphSummaryRequest) -> ResultStatus:
         """A new summary of a stored graph, without running the pipeline again."""
-        user = request.user_id
-        with log_context(taskId=task_id, userId=user):
-            try:
-                raw = await self.objects.get_bytes(request.graph_s3_key, bucket=request.bucket)
-                summary = await build_summary(
-                    parts_from_graph(parse_graph(raw)),
-                    self.pipeline.summary_writer,
-                    language=request.language,
-                    generated_at=now_iso(),
-                )
-                key = result_key(user, task_id, SUMMARY_FILE)
-                await self.objects.put_json(key, summary)
-                result = GraphSummaryResult(
-                    user_id=user, status=ResultStatus.COMPLETED, summary_s3_key=key
-                )
-            except (ObjectNotFoundError, ContractError) as exc:
-                log.warning("summary task failed", extra={"reason": str(exc)})
-                result = GraphSummaryResult(
-                    user_id=user,
-                    status=ResultStatus.FAILED,
-                    error=str(exc),
-                    error_code=ErrorCode.BAD_GRAPH,
-                )
-            await self.sqs.send(
-                self.result_queue, Message(task_id=task_id, payload=result).to_json()
-            )
-            return result.status
+        return await self._run(
+            task_id,
+            request.user_id,
+            GraphSummaryResult,
+            lambda: self._summary(task_id, request),
+            {ObjectNotFoundError: ErrorCode.BAD_GRAPH, ContractError: ErrorCode.BAD_GRAPH},
+        )
+
+    async def _summary(self, task_id: str, request: GraphSummaryRequest) -> GraphSummaryResult:
+        raw = await self.objects.get_bytes(request.graph_s3_key, bucket=request.bucket)
+        summary = await build_summary(
+            parts_from_graph(parse_graph(raw)),
+            self.pipeline.summary_writer,
+            language=request.language,
+            generated_at=now_iso(),
+        )
+        key = result_key(request.user_id, task_id, SUMMARY_FILE)
+        await self.objects.put_json(key, summary)
+        return GraphSummaryResult(
+            user_id=request.user_id, status=ResultStatus.COMPLETED, summary_s3_key=key
+        )
 
     async def add_nodes(self, task_id: str, request: AddNodeRequest) -> ResultStatus:
         """Place a batch of new conversations into the user's stored graph."""
-        user = request.user_id
-        with log_context(taskId=task_id, userId=user):
-            try:
-                result = await self._add(task_id, request)
-            except (BundleError, ParseError) as exc:
-                result = self._add_failed(user, ErrorCode.BAD_BUNDLE, str(exc))
-            except EmptyInputError as exc:
-                result = self._add_failed(user, ErrorCode.EMPTY_INPUT, str(exc))
-            except (MissingGraphError, ObjectNotFoundError, ContractError) as exc:
-                result = self._add_failed(user, ErrorCode.BAD_GRAPH, str(exc))
-            await self.sqs.send(
-                self.result_queue, Message(task_id=task_id, payload=result).to_json()
-            )
-            return result.status
-
-    @staticmethod
-    def _add_failed(user: str, code: str, reason: str) -> AddNodeResult:
-        log.warning("add-node task failed", extra={"errorCode": code, "reason": reason})
-        return AddNodeResult(
-            user_id=user, status=ResultStatus.FAILED, error=reason, error_code=code
+        return await self._run(
+            task_id,
+            request.user_id,
+            AddNodeResult,
+            lambda: self._add(task_id, request),
+            {
+                BundleError: ErrorCode.BAD_BUNDLE,
+                ParseError: ErrorCode.BAD_BUNDLE,
+                EmptyInputError: ErrorCode.EMPTY_INPUT,
+                MissingGraphError: ErrorCode.BAD_GRAPH,
+                ObjectNotFoundError: ErrorCode.BAD_GRAPH,
+                ContractError: ErrorCode.BAD_GRAPH,
+            },
         )
 
     async def _add(self, task_id: str, request: AddNodeRequest) -> AddNodeResult:

@@ -7,20 +7,28 @@ from aiohttp import web
 from graphnode.api.problems import Problem
 from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
-from graphnode.api.services.importing import ImportRejectedError, import_files
+from graphnode.api.services.importing import ImportRejectedError, ImportSummary, import_files
 from graphnode.api.services.uploads import receive_upload
-from graphnode.api.state import API
+from graphnode.api.state import API, Api
 from graphnode.api.views.common import json_response
+from graphnode.ingest.documents import Document
+
+
+async def _import_upload(
+    request: web.Request, api: Api, user: str, outcome: str
+) -> tuple[ImportSummary, list[Document]]:
+    """Stream the upload in, parse every file, store the conversations (or nothing)."""
+    async with receive_upload(request, api.settings.max_upload_bytes) as files:
+        try:
+            return await import_files(api.conversations, user, files)
+        except ImportRejectedError as exc:
+            raise Problem(422, f"{outcome}: {exc}") from None
 
 
 async def create_import(request: web.Request) -> web.Response:
     api = request.app[API]
     user = api.user_of(request)
-    async with receive_upload(request, api.settings.max_upload_bytes) as files:
-        try:
-            summary, _ = await import_files(api.conversations, user, files)
-        except ImportRejectedError as exc:
-            raise Problem(422, f"Nothing was imported: {exc}") from None
+    summary, _ = await _import_upload(request, api, user, "Nothing was imported")
     status = 201 if summary.new or summary.updated else 200
     return json_response(summary.to_json(), status=status)
 
@@ -30,11 +38,7 @@ async def add_nodes(request: web.Request) -> web.Response:
     graph without rebuilding it."""
     api = request.app[API]
     user = api.user_of(request)
-    async with receive_upload(request, api.settings.max_upload_bytes) as files:
-        try:
-            summary, documents = await import_files(api.conversations, user, files)
-        except ImportRejectedError as exc:
-            raise Problem(422, f"Nothing was added: {exc}") from None
+    summary, documents = await _import_upload(request, api, user, "Nothing was added")
     try:
         task_id = await api.generation.add_nodes(user, documents)
     except NothingToGenerateError as exc:
