@@ -53,3 +53,14 @@ def test_the_readme_settings_table_is_current():
 def test_to_env_reproduces_the_settings():
     original = Settings.from_env({"AWS_ENDPOINT_URL": "", "GRAPHNODE_WORKER_POLLERS": "3"})
     assert Settings.from_env(original.to_env()) == original
+
+
+def test_the_ai_service_has_its_own_long_poll_wait() -> None:
+    # The worker's wait no longer reaches the AI service's RequestQueue consumer.
+    settings = Settings.from_env(
+        {"GRAPHNODE_WORKER_WAIT_SECONDS": "1", "GRAPHNODE_AI_WAIT_SECONDS": "5"}
+    )
+    assert (settings.worker_wait_seconds, settings.ai_wait_seconds) == (1, 5)
+    assert Settings.from_env({}).ai_wait_seconds == 20
+    with pytest.raises(SettingsError, match=r"GRAPHNODE_AI_WAIT_SECONDS='21'.*0 to 20"):
+        Settings.from_env({"GRAPHNODE_AI_WAIT_SECONDS": "21"})

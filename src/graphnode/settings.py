@@ -49,6 +49,13 @@ def _positive(raw: str) -> int:
     return value
 
 
+def _long_poll_seconds(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 20:  # SQS's WaitTimeSeconds range
+        raise ValueError("must be from 0 to 20")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
@@ -154,7 +161,7 @@ class Settings:
         _positive,
     )
     worker_wait_seconds: int = _setting(
-        "GRAPHNODE_WORKER_WAIT_SECONDS", 20, "Long-poll wait (0-20 s).", int
+        "GRAPHNODE_WORKER_WAIT_SECONDS", 20, "Worker's ResultQueue long-poll wait (0-20 s).", int
     )
     worker_visibility_timeout: int = _setting(
         "GRAPHNODE_WORKER_VISIBILITY_TIMEOUT",
@@ -243,6 +250,15 @@ class Settings:
         4,
         "Graph tasks one AI service runs at once; their embedding and LLM calls share batches.",
         _positive,
+    )
+    # The AI service consumes the RequestQueue with its own knobs: sharing the worker's would
+    # tie two services with different loads (seconds-long results vs minutes-long graph
+    # tasks) to one value, and tuning the worker would silently retune the AI service.
+    ai_wait_seconds: int = _setting(
+        "GRAPHNODE_AI_WAIT_SECONDS",
+        20,
+        "AI service's RequestQueue long-poll wait (0-20 s).",
+        _long_poll_seconds,
     )
     embedding_model: str = _setting(
         "GRAPHNODE_EMBEDDING_MODEL",

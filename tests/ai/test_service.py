@@ -23,7 +23,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 
 @pytest.fixture
 async def ai(settings):
-    ai_settings = dataclasses.replace(settings, llm_backend="keywords", worker_wait_seconds=1)
+    ai_settings = dataclasses.replace(settings, llm_backend="keywords", ai_wait_seconds=1)
     async with TestClient(TestServer(create_app(ai_settings))) as client:
         yield client, ai_settings
 

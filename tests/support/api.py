@@ -40,7 +40,7 @@ async def api_client(settings: Settings) -> AsyncIterator[TestClient]:
 @contextlib.asynccontextmanager
 async def full_stack(settings: Settings, fcm_url: str | None = None) -> AsyncIterator[TestClient]:
     """API + AI service (keywords naming) + worker, in this process, on the real servers."""
-    ai_settings = dataclasses.replace(settings, llm_backend="keywords", worker_wait_seconds=1)
+    ai_settings = dataclasses.replace(settings, llm_backend="keywords", ai_wait_seconds=1)
     async with TestServer(create_ai_app(ai_settings)) as ai_server:
         api_settings = dataclasses.replace(settings, ai_url=str(ai_server.make_url("")).rstrip("/"))
         async with (

@@ -35,6 +35,7 @@ def stack_settings(settings, fcm_server):
         fcm_project_id=FCM_PROJECT,
         worker_visibility_timeout=5,
         worker_wait_seconds=1,
+        ai_wait_seconds=1,
         worker_retry_base_seconds=0,
     )
 

@@ -18,6 +18,7 @@ from graphnode.adapters.sqs import QueueClient
 from graphnode.api.auth import TokenVerifier
 from graphnode.api.problems import problem_middleware
 from graphnode.api.routes import setup_routes
+from graphnode.api.services.ai_client import AiServiceClient
 from graphnode.api.services.dispatch import Dispatcher, HttpDispatcher, QueueDispatcher
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
@@ -39,10 +40,10 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 async def _dispatcher(
-    settings: Settings, stack: contextlib.AsyncExitStack, http: aiohttp.ClientSession
+    settings: Settings, stack: contextlib.AsyncExitStack, ai: AiServiceClient
 ) -> Dispatcher:
     if settings.api_dispatch == "http":
-        return HttpDispatcher(http, settings.ai_url, settings.ai_token)
+        return HttpDispatcher(ai)
     sqs = await stack.enter_async_context(QueueClient(settings))
     return QueueDispatcher(sqs, settings.request_queue)
 
@@ -61,10 +62,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         database = await stack.enter_async_context(DocumentDatabase(settings))
         objects = await stack.enter_async_context(ObjectStore(settings))
         http = await stack.enter_async_context(aiohttp.ClientSession())
+        ai = AiServiceClient.from_settings(http, settings)
         graphs, tasks = MongoGraphStore(database), TaskStore(database)
         conversations = ConversationStore(database)
         snapshots = GraphSnapshotReader(database)
-        dispatcher = await _dispatcher(settings, stack, http)
+        dispatcher = await _dispatcher(settings, stack, ai)
         app[API] = Api(
             settings=settings,
             verifier=TokenVerifier.from_settings(settings),
@@ -80,7 +82,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             generate_limit=SlidingWindowLimit(
                 database, "generate", settings.generate_per_hour, timedelta(hours=1)
             ),
-            http=http,
+            ai=ai,
         )
         log.info("api ready", extra={"dispatch": settings.api_dispatch})
         yield

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiohttp
 from aiohttp import web
 
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.api.auth import TokenVerifier
+from graphnode.api.services.ai_client import AiServiceClient
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
 from graphnode.api.services.snapshot_cache import SnapshotCache
@@ -35,7 +35,7 @@ class Api:
     vectors: VectorStore
     generation: GenerationService
     generate_limit: SlidingWindowLimit
-    http: aiohttp.ClientSession
+    ai: AiServiceClient
 
     def user_of(self, request: web.Request) -> str:
         return self.verifier.user_of(request.headers.get("Authorization"))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import aiohttp
-import orjson
-
 from graphnode.adapters.sqs import QueueClient
+from graphnode.api.services.ai_client import AiServiceClient, AiServiceError
 from graphnode.contracts import (
     AddNodeRequest,
     GraphGenerationRequest,
@@ -52,9 +50,11 @@ class QueueDispatcher:
 
 
 class HttpDispatcher:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str | None) -> None:
-        self._session, self._base_url = session, base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+    """POSTs each task to the AI service (through :class:`AiServiceClient`, which owns its
+    address and bearer token); the task lives in the AI service's memory only."""
+
+    def __init__(self, ai: AiServiceClient) -> None:
+        self._ai = ai
 
     async def generate(self, task_id: str, request: GraphGenerationRequest) -> None:
         await self._post("/v1/graphs/generate", task_id, request)
@@ -68,14 +68,9 @@ class HttpDispatcher:
     async def _post(self, path: str, task_id: str, request: Payload) -> None:
         body: dict[str, Any] = {"taskId": task_id, **request.to_wire()}
         try:
-            async with self._session.post(
-                f"{self._base_url}{path}",
-                data=orjson.dumps(body),
-                headers={**self._headers, "Content-Type": "application/json"},
-                timeout=aiohttp.ClientTimeout(total=DISPATCH_TIMEOUT_SECONDS),
-            ) as response:
-                if response.status != 202:
-                    text = await response.text()
-                    raise DispatchError(f"the AI service answered {response.status}: {text[:200]}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DispatchError(f"the AI service is unreachable: {exc}") from exc
+            # 202: the AI service accepted the task and runs it in the background.
+            await self._ai.post_json(
+                path, body, expect=202, timeout_seconds=DISPATCH_TIMEOUT_SECONDS
+            )
+        except AiServiceError as exc:
+            raise DispatchError(str(exc)) from exc

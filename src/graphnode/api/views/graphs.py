@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from graphnode.api.problems import Problem
+from graphnode.api.services.ai_client import AiServiceError
 from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
 from graphnode.api.services.rate_limit import RateLimitedError
@@ -107,19 +107,13 @@ async def request_summary(request: web.Request) -> web.Response:
 
 
 async def _embed_query(api: Api, query: str) -> list[float]:
-    headers = {"Authorization": f"Bearer {api.settings.ai_token}"} if api.settings.ai_token else {}
     try:
-        async with api.http.post(
-            f"{api.settings.ai_url.rstrip('/')}/v1/embed",
-            json={"texts": [query]},
-            headers=headers,
-            timeout=aiohttp.ClientTimeout(total=15),
-        ) as response:
-            if response.status != 200:
-                raise Problem(503, f"The embedding service answered {response.status}.")
-            return (await response.json())["embeddings"][0]
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise Problem(503, f"The embedding service is unreachable: {exc}") from None
+        [embedding] = await api.ai.embed([query])
+    except AiServiceError as exc:
+        raise Problem(
+            503, f"The embedding service is unavailable ({exc}); try again shortly."
+        ) from None
+    return embedding
 
 
 async def search(request: web.Request) -> web.Response:
