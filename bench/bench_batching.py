@@ -7,19 +7,19 @@ the same work without it, on the CPU.
 Workload: ShareGPT conversations 0-1,599 (``bench/sharegpt.py``, GraphNode's own parser),
 cleaned as the pipeline cleans them; user ``u`` owns conversations ``200u`` to ``200u+199``.
 A user's work is one ``DocumentEmbedder.embed(texts)`` call, the pipeline's Embedding stage:
-chunk by the model's tokenizer, encode through a ``MicroBatcher``, pool per conversation.
+chunk by the model's tokenizer, encode through an ``EmbeddingBatcher``, pool per conversation.
 By default each conversation is embedded from its first chunk (``max_chunks_per_document=1``,
 at most 254 word pieces; 1,600 chunks in all) so that the run stays near 5 minutes on two
 cores; ``--full`` embeds every chunk, up to 32 per conversation as the pipeline does.
 
 Batched (what the AI service does): one ``SentenceTransformerModel`` behind ONE shared
-``MicroBatcher`` with the service's defaults (``max_batch=64``, ``max_wait=10 ms``); the 8
+``EmbeddingBatcher`` with the service's defaults (``max_batch=64``, ``max_wait=10 ms``); the 8
 users' ``embed`` calls run concurrently (``asyncio.gather``), so each model call takes up to
 64 chunks from whichever users have chunks waiting.
 
 Baseline, unbatched: the same model, the same ``DocumentEmbedder`` code and the same chunks,
 but each user's chunks are encoded separately, 8 per model call: the users run one after
-another, each through its own ``MicroBatcher(max_batch=8, max_wait=0)``. Sequential, so
+another, each through its own ``EmbeddingBatcher(max_batch=8, max_wait=0)``. Sequential, so
 model calls never compete for the cores (8 unshared concurrent calls would oversubscribe two
 cores and flatter the batcher).
 
@@ -55,7 +55,7 @@ from graphnode.ai.pipeline.embedder import (
     DEFAULT_MAX_CHUNKS_PER_DOCUMENT,
     DEFAULT_MAX_WAIT_SECONDS,
     DocumentEmbedder,
-    MicroBatcher,
+    EmbeddingBatcher,
     SentenceTransformerModel,
 )
 
@@ -98,7 +98,7 @@ async def batched(
     model: SentenceTransformerModel, users: list[list[str]], max_chunks: int
 ) -> Variant:
     """All users at once through one shared batcher with the service's defaults."""
-    async with MicroBatcher(
+    async with EmbeddingBatcher(
         model.encode, max_batch=DEFAULT_MAX_BATCH, max_wait=DEFAULT_MAX_WAIT_SECONDS
     ) as batcher:
         embedder = DocumentEmbedder(model, batcher, max_chunks_per_document=max_chunks)
@@ -118,7 +118,7 @@ async def unbatched(
     vectors, done, calls = [], [], 0
     cpu, start = time.process_time(), time.perf_counter()
     for texts in users:
-        async with MicroBatcher(model.encode, max_batch=UNBATCHED_SIZE, max_wait=0) as batcher:
+        async with EmbeddingBatcher(model.encode, max_batch=UNBATCHED_SIZE, max_wait=0) as batcher:
             embedder = DocumentEmbedder(model, batcher, max_chunks_per_document=max_chunks)
             user_vectors, seconds = await _timed(embedder, texts, start)
             calls += batcher.model_calls

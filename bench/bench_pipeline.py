@@ -20,8 +20,8 @@ stage (``PipelineResult.timings``) and per conversation, and these comparisons:
     that other work on a shared machine weighs on both sides alike. Throughput is compared
     per chunk and per word piece of text, and in CPU seconds of this process per chunk (the
     whole run's, an upper bound for the stage). Also reported: the word pieces the model
-    computes, padding included, when chunks are batched in document order (as the pipeline
-    sends them) or by length (as one ``encode`` call sorts them). Target >= 0.9.
+    computes, padding included, when chunks are batched in document order or by length (as
+    the pipeline sends them, and as one ``encode`` call sorts them). Target >= 0.9.
 (b) Share of the total taken by everything but the Embedding stage. Target <= 25%.
 (c) BERTopic (its defaults: UMAP, HDBSCAN, c-TF-IDF) with the same SentenceTransformer on the
     same cleaned texts. Target: ours / BERTopic < 1.
@@ -230,8 +230,8 @@ def prepare_baseline(components: PipelineComponents, texts: list[str], most: int
 
 def padding(plan: ChunkPlan) -> dict:
     """Word pieces the model computes, padding included, per word piece of text: for model
-    calls of BASELINE_BATCH chunks in document order (how the pipeline sends them) and in
-    order of length (how one ``encode`` call over everything batches them)."""
+    calls of BASELINE_BATCH chunks in document order and in order of length (how the
+    pipeline sends them, and how one ``encode`` call over everything batches them)."""
     lengths = np.array([c.tokens + SPECIAL_TOKENS for c in plan.chunks])
     real = int(lengths.sum())
 

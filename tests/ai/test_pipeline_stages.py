@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 
 import numpy as np
 import pytest
@@ -11,9 +12,14 @@ from sklearn.metrics import adjusted_rand_score
 from graphnode.ai.pipeline.chunking import plan_chunks, pool
 from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.edges import NeighbourEdges
-from graphnode.ai.pipeline.embedder import MicroBatcher
+from graphnode.ai.pipeline.embedder import (
+    DEFAULT_MAX_CHUNKS_PER_DOCUMENT,
+    DocumentEmbedder,
+    EmbeddingBatcher,
+)
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords, analyze
 from graphnode.ai.pipeline.layout import ClusterLayout
+from graphnode.ai.pipeline.reduction import UmapReducer
 from graphnode.ai.pipeline.subclusters import KMeansSubclusters
 
 
@@ -175,7 +181,7 @@ async def test_micro_batcher_merges_concurrent_calls():
         calls.append(len(texts))
         return np.array([[float(len(t))] for t in texts], dtype=np.float32)
 
-    async with MicroBatcher(encode, max_batch=64, max_wait=0.05) as batcher:
+    async with EmbeddingBatcher(encode, max_batch=64, max_wait=0.05) as batcher:
         users = [[f"user{u}-text{i}" + "x" * u for i in range(10)] for u in range(5)]
         results = await asyncio.gather(*(batcher.encode(texts) for texts in users))
         assert batcher.model_calls == 1
@@ -190,9 +196,80 @@ async def test_micro_batcher_splits_large_requests_and_reports_errors():
             raise RuntimeError("model failed")
         return np.ones((len(texts), 2), dtype=np.float32)
 
-    async with MicroBatcher(encode, max_batch=8, max_wait=0.001) as batcher:
+    async with EmbeddingBatcher(encode, max_batch=8, max_wait=0.001) as batcher:
         vectors = await batcher.encode([f"t{i}" for i in range(20)])
         assert vectors.shape == (20, 2)
         assert batcher.model_calls == 3
         with pytest.raises(RuntimeError, match="model failed"):
             await batcher.encode(["boom"])
+
+
+def hashed_vector(text, dimension=8):
+    """A fixed pseudo-random unit vector per text, whatever batch the text lands in."""
+    vector = np.random.default_rng(zlib.crc32(text.encode())).normal(size=dimension)
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+class WordModel:
+    """A SentenceModel stand-in: words are tokens, vectors come from ``hashed_vector``."""
+
+    name = "words"
+    dimension = 8
+    max_tokens = 16  # windows of 10 words, after the special tokens and the margin
+    tokenizer = WordTokenizer()
+
+    def __init__(self):
+        self.batches = []
+
+    def encode(self, texts):
+        self.batches.append(list(texts))
+        return np.stack([hashed_vector(t) for t in texts])
+
+
+async def test_document_embedder_sends_chunks_by_length_and_pools_in_plan_order():
+    sizes = [3, 25, 7, 12, 1, 40, 10, 7]
+    texts = [" ".join(f"d{d}w{i}" for i in range(n)) for d, n in enumerate(sizes)]
+    model = WordModel()
+    async with EmbeddingBatcher(model.encode, max_batch=4, max_wait=0.001) as batcher:
+        embedded = await DocumentEmbedder(model, batcher).embed(texts)
+
+    plan = plan_chunks(texts, model.tokenizer, model.max_tokens, DEFAULT_MAX_CHUNKS_PER_DOCUMENT)
+    in_document_order = np.stack([hashed_vector(c.text) for c in plan.chunks])
+    assert np.array_equal(embedded.vectors, pool(plan, in_document_order, len(texts)))
+    assert embedded.chunks == len(plan.chunks)
+
+    sent = [text for batch in model.batches for text in batch]
+    lengths = [len(text.split(" ")) for text in sent]
+    assert lengths == sorted(lengths, reverse=True)  # longest first ...
+    tens = [text for text in sent if len(text.split(" ")) == 10]
+    assert tens == [c.text for c in plan.chunks if c.tokens == 10]  # ... stable among equals
+    assert sent != [c.text for c in plan.chunks]  # the order did change
+    assert all(len(batch) <= 4 for batch in model.batches)
+
+
+def test_reduction_is_deterministic_and_keeps_each_topic_together():
+    vectors, truth = blobs([40, 40, 40], dimension=64)
+    reducer = UmapReducer(components=5)
+    assert reducer.applies_to(vectors)
+    first, second = reducer.reduce(vectors), reducer.reduce(vectors)
+    assert first.shape == (120, 5)
+    np.testing.assert_array_equal(first, second)  # the same conversations, the same graph
+    # Each item's nearest neighbour in the folded space is from its own topic.
+    distances = np.linalg.norm(first[:, None] - first[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    assert (truth[distances.argmin(axis=1)] == truth).mean() > 0.95
+
+
+def test_small_graphs_cluster_the_raw_vectors():
+    reducer = UmapReducer(min_items=30, components=5)
+    assert not reducer.applies_to(np.zeros((29, 64), np.float32))
+    assert not reducer.applies_to(np.zeros((100, 5), np.float32))  # nothing to fold
+    vectors, truth = blobs([9, 9])  # below 20 items no share limit applies
+    result = DensityClusterer(reducer=reducer).fit(vectors)
+    assert adjusted_rand_score(truth, result.labels) > 0.9
+
+
+def test_the_raw_and_the_reduced_paths_both_recover_topics():
+    vectors, truth = blobs([30, 25, 20, 25])
+    for clusterer in (DensityClusterer(reducer=None), DensityClusterer()):
+        assert adjusted_rand_score(truth, clusterer.fit(vectors).labels) > 0.9

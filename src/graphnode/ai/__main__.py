@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(args)
     port = args.port if args.port is not None else settings.ai_port
-    serve(create_app(settings), args.host or settings.ai_host, port)
+    serve(create_app(settings, warm_up=True), args.host or settings.ai_host, port)
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.edges import NeighbourEdges
 from graphnode.ai.pipeline.embedder import (
     DocumentEmbedder,
-    MicroBatcher,
+    EmbeddingBatcher,
     SentenceModel,
     SentenceTransformerModel,
 )
@@ -34,7 +35,7 @@ log = logging.getLogger("graphnode.ai")
 class PipelineComponents:
     pipeline: GraphPipeline
     embedder: DocumentEmbedder
-    batcher: MicroBatcher
+    batcher: EmbeddingBatcher
     model: SentenceModel
     language_model: LanguageModel | None
 
@@ -64,8 +65,28 @@ async def _open_language_model(
     return await stack.enter_async_context(model)
 
 
+def _warm_up_in_background(clusterer: DensityClusterer) -> None:
+    """Compile the reducer's kernels off the event loop, so a long-running service's first
+    task does not pay for it. A daemon thread: stopping the service never waits for it."""
+    reducer = clusterer.reducer
+    if reducer is None:
+        return
+
+    def run() -> None:
+        try:
+            reducer.warm_up()
+        except Exception:  # the first real task will compile it instead
+            log.warning("clustering warm-up failed", exc_info=True)
+
+    threading.Thread(target=run, name="clustering-warm-up", daemon=True).start()
+
+
 @contextlib.asynccontextmanager
-async def open_pipeline(settings: Settings) -> AsyncIterator[PipelineComponents]:
+async def open_pipeline(
+    settings: Settings, *, warm_up: bool = False
+) -> AsyncIterator[PipelineComponents]:
+    """Everything a graph needs, opened from settings; ``warm_up`` (for long-running services)
+    prepares the clustering stage in the background."""
     async with contextlib.AsyncExitStack() as stack:
         model = await asyncio.to_thread(SentenceTransformerModel, settings.embedding_model)
         log.info(
@@ -73,7 +94,7 @@ async def open_pipeline(settings: Settings) -> AsyncIterator[PipelineComponents]
             extra={"model": model.name, "device": model.device, "dimension": model.dimension},
         )
         batcher = await stack.enter_async_context(
-            MicroBatcher(
+            EmbeddingBatcher(
                 model.encode,
                 max_batch=settings.embedding_batch,
                 max_wait=settings.embedding_wait_ms / 1000,
@@ -81,10 +102,13 @@ async def open_pipeline(settings: Settings) -> AsyncIterator[PipelineComponents]
         )
         language_model = await _open_language_model(settings, stack)
         embedder = DocumentEmbedder(model, batcher)
+        clusterer = DensityClusterer()
+        if warm_up:
+            _warm_up_in_background(clusterer)
         pipeline = GraphPipeline(
             clean=clean_document,
             embedder=embedder,
-            clusterer=DensityClusterer(),
+            clusterer=clusterer,
             keywords=ClassTfidfKeywords(),
             namer=ClusterNamer(language_model),
             edges=NeighbourEdges(),

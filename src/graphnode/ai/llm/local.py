@@ -15,14 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graphnode.ai.batching import (
+    BatcherBusyError,
+    BatcherClosedError,
+    BatcherError,
+    MicroBatcher,
+)
 from graphnode.ai.llm.base import (
     LOGGER_NAME,
     GenerationRequest,
+    LanguageModelBusyError,
     LanguageModelError,
     LanguageModelUnavailableError,
     ModelLifetime,
 )
-from graphnode.ai.llm.batching import MicroBatcher
 
 if TYPE_CHECKING:
     from graphnode.ai.llm.local_runtime import LocalRuntime
@@ -95,6 +101,7 @@ class LocalLanguageModel(ModelLifetime):
             max_wait_s=max_wait_s,
             max_pending=max_pending,
             batch_key=lambda request: request.temperature,
+            name="graphnode-llm-batcher",
         )
         self.stats = LocalModelStats()
 
@@ -106,7 +113,16 @@ class LocalLanguageModel(ModelLifetime):
         await self._ensure_loaded()
 
     async def generate(self, request: GenerationRequest) -> str:
-        return await self._batcher.submit(request)
+        # The batcher is generic (the embedder uses it too) and knows nothing of language
+        # models; callers of a backend catch LanguageModelError, so its failures become one.
+        try:
+            return await self._batcher.submit(request)
+        except BatcherBusyError as error:
+            raise LanguageModelBusyError(str(error)) from error
+        except BatcherClosedError as error:
+            raise LanguageModelError("the language model is closed") from error
+        except BatcherError as error:
+            raise LanguageModelError(f"the language model failed: {error}") from error
 
     async def check_health(self) -> bool:
         return not self._closed and self._load_error is None and self._batcher.is_running

@@ -1,11 +1,14 @@
-"""Topic clusters: density clustering (HDBSCAN, cosine) whose defaults scale with the
-number of items, with every item ending in a cluster and no cluster swallowing the graph.
+"""Topic clusters: density clustering (HDBSCAN) after a dimensionality reduction, with
+defaults that scale with the number of items, every item ending in a cluster and no cluster
+swallowing the graph.
 
 The system we replace asked an LLM to cluster 20 conversations at a time and ended with one
-cluster holding 62% of the nodes. Here HDBSCAN finds dense topics; noise points join their
-nearest cluster with a lower confidence; a cluster above ``max_share`` of the graph is split
-again; the user's ``minClusters``/``maxClusters`` are honoured by splitting the largest or
-merging the closest clusters.
+cluster holding 62% of the nodes. Here the vectors are first folded by UMAP (``reduction``)
+into a few dimensions where dense topics stand out, HDBSCAN finds them (never one larger than
+``max_share`` of the graph), noise points join their nearest cluster in the original cosine
+space with a lower confidence, a cluster still above ``max_share`` is split again, and the
+user's ``minClusters``/``maxClusters`` are honoured by splitting the largest or merging the
+closest clusters. Small graphs (below the reducer's minimum) cluster the raw vectors by cosine.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import HDBSCAN, KMeans
 
+from graphnode.ai.pipeline.reduction import UmapReducer
+
 log = logging.getLogger("graphnode.ai.cluster")
 
 # A cluster larger than this share of a graph (of at least SPLIT_MIN_ITEMS) is split again.
@@ -24,7 +29,10 @@ DEFAULT_MAX_SHARE = 0.35
 SPLIT_MIN_ITEMS = 20
 # Confidence given to a noise point reassigned to its nearest cluster, times its similarity.
 NOISE_CONFIDENCE = 0.5
+# HDBSCAN's min_samples: small, so that sparse but coherent topics are not called noise.
+MAX_MIN_SAMPLES = 3
 SEED = 7
+DEFAULT_REDUCER = UmapReducer()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +70,21 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
 
 
 class DensityClusterer:
-    """HDBSCAN on unit vectors with cosine distance; see the module doc for the guarantees."""
+    """UMAP then HDBSCAN on unit vectors; see the module doc for the guarantees.
+
+    ``reducer=None`` clusters the raw vectors by cosine at every size.
+    """
 
     def __init__(
         self,
         *,
         min_cluster_size: int | None = None,
         max_share: float = DEFAULT_MAX_SHARE,
+        reducer: UmapReducer | None = DEFAULT_REDUCER,
     ) -> None:
         self._min_cluster_size = min_cluster_size
         self._max_share = max_share
+        self.reducer = reducer
 
     def fit(
         self,
@@ -93,13 +106,24 @@ class DensityClusterer:
         return Clustering(_relabel(labels), confidence.astype(np.float32), noise)
 
     def _density(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        size = self._min_cluster_size or default_min_cluster_size(len(vectors))
-        size = max(2, min(size, len(vectors) - 1))
-        model = HDBSCAN(
-            min_cluster_size=size, min_samples=max(1, size // 2), metric="cosine", copy=True
-        )
-        labels = model.fit_predict(vectors)
-        return _relabel(labels), np.asarray(model.probabilities_, dtype=np.float32)
+        items = len(vectors)
+        size = self._min_cluster_size or default_min_cluster_size(items)
+        size = max(2, min(size, items - 1))
+        options = {
+            "min_cluster_size": size,
+            "min_samples": max(1, min(MAX_MIN_SAMPLES, size // 2)),
+            # HDBSCAN then prefers a large cluster's dense children to the cluster itself
+            # (the same limit as _split_oversized, which catches what remains).
+            "max_cluster_size": (
+                max(size + 1, int(self._max_share * items)) if items >= SPLIT_MIN_ITEMS else None
+            ),
+            "copy": True,
+        }
+        if self.reducer is not None and self.reducer.applies_to(vectors):
+            model = HDBSCAN(**options).fit(self.reducer.reduce(vectors))
+        else:
+            model = HDBSCAN(metric="cosine", **options).fit(vectors)
+        return _relabel(model.labels_), np.asarray(model.probabilities_, dtype=np.float32)
 
     def _absorb_noise(
         self, vectors: np.ndarray, labels: np.ndarray, confidence: np.ndarray

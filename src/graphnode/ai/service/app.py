@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -36,10 +37,12 @@ SHUTDOWN_GRACE_SECONDS = 30.0
 
 
 def _consumer_config(settings: Settings) -> ConsumerConfig:
+    # Only GRAPHNODE_AI_* settings here: the worker's GRAPHNODE_WORKER_* knobs tune the
+    # ResultQueue consumer, and changing them must not retune this one.
     return ConsumerConfig(
         pollers=1,
         concurrency=settings.ai_concurrency,
-        wait_seconds=settings.worker_wait_seconds,
+        wait_seconds=settings.ai_wait_seconds,
         visibility_timeout=REQUEST_VISIBILITY_SECONDS,
         max_handler_seconds=REQUEST_MAX_TASK_SECONDS,
         shutdown_grace=SHUTDOWN_GRACE_SECONDS,
@@ -47,14 +50,19 @@ def _consumer_config(settings: Settings) -> ConsumerConfig:
     )
 
 
-async def _service(app: web.Application) -> AsyncIterator[None]:
+async def _service(app: web.Application, *, warm_up: bool) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with contextlib.AsyncExitStack() as stack:
-        components = await stack.enter_async_context(open_pipeline(settings))
+        components = await stack.enter_async_context(open_pipeline(settings, warm_up=warm_up))
         objects = await stack.enter_async_context(ObjectStore(settings))
         config = _consumer_config(settings)
         sqs = await stack.enter_async_context(
-            QueueClient(settings, max_pool_connections=config.concurrency + 8)
+            # The read timeout follows the long poll, as the worker's does.
+            QueueClient(
+                settings,
+                max_pool_connections=config.concurrency + 8,
+                wait_seconds=config.wait_seconds,
+            )
         )
         supervisor = TaskSupervisor(settings.ai_concurrency)
         stack.push_async_callback(supervisor.close, SHUTDOWN_GRACE_SECONDS)
@@ -82,9 +90,10 @@ async def _service(app: web.Application) -> AsyncIterator[None]:
             await consuming
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, warm_up: bool = False) -> web.Application:
+    """The service; ``warm_up`` (the real process) prepares slow-to-start stages at once."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(_service)
+    app.cleanup_ctx.append(functools.partial(_service, warm_up=warm_up))
     setup_routes(app)
     return app

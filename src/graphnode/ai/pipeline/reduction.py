@@ -1,0 +1,71 @@
+"""Dimensionality reduction before density clustering.
+
+HDBSCAN estimates density from distances, and in 384 dimensions the distances between
+sentence embeddings crowd together: on 1,000 ShareGPT conversations HDBSCAN on the raw
+vectors (cosine) marked 60% of them as noise and found 5-11 topics. UMAP keeps each item's
+neighbourhood while folding the vectors into a few dimensions where dense regions stand out
+(the same approach BERTopic takes): 13% noise, 29 topics, and a better silhouette measured
+back in the original cosine space (bench/bench_pipeline.py reports the figures).
+
+UMAP compiles its numba kernels on first use (about 20 s on 2 cores, once per process), so
+``warm_up`` lets a long-running service pay that at start rather than in a user's task.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+
+log = logging.getLogger("graphnode.ai.cluster")
+
+DEFAULT_COMPONENTS = 10
+DEFAULT_NEIGHBOURS = 15
+# Below this, HDBSCAN on the raw vectors does as well and UMAP's neighbour graph is too thin.
+REDUCE_MIN_ITEMS = 30
+SEED = 7
+
+
+class UmapReducer:
+    """Cosine UMAP to ``components`` dimensions; deterministic for a given input (seeded),
+    so regenerating a graph from the same conversations gives the same topics."""
+
+    def __init__(
+        self,
+        *,
+        components: int = DEFAULT_COMPONENTS,
+        neighbours: int = DEFAULT_NEIGHBOURS,
+        min_items: int = REDUCE_MIN_ITEMS,
+        seed: int = SEED,
+    ) -> None:
+        self.components, self.neighbours = components, neighbours
+        self.min_items, self.seed = min_items, seed
+
+    def applies_to(self, vectors: np.ndarray) -> bool:
+        items, dimension = vectors.shape
+        return items >= self.min_items and dimension > self.components
+
+    def reduce(self, vectors: np.ndarray) -> np.ndarray:
+        """Rows in ``components`` dimensions; call ``applies_to`` first (blocking, CPU)."""
+        import umap  # imported on first use: it pulls in numba, a few seconds
+
+        model = umap.UMAP(
+            n_components=self.components,
+            n_neighbors=min(self.neighbours, len(vectors) - 1),
+            min_dist=0.0,  # pack neighbours tightly: we want clusters, not a picture
+            metric="cosine",
+            random_state=self.seed,
+            low_memory=True,
+        )
+        with warnings.catch_warnings():
+            # "n_jobs overridden by setting random_state": deterministic is what we want.
+            warnings.simplefilter("ignore", UserWarning)
+            return np.asarray(model.fit_transform(vectors), dtype=np.float32)
+
+    def warm_up(self) -> None:
+        """Compile UMAP's kernels on a small random input (blocking, ~20 s once)."""
+        rng = np.random.default_rng(self.seed)
+        sample = rng.normal(size=(max(self.min_items, 60), self.components + 8))
+        self.reduce(sample.astype(np.float32))
+        log.info("dimensionality reduction ready", extra={"reducer": "umap"})
