@@ -42,9 +42,16 @@ stage (``PipelineResult.timings``) and per conversation, and these comparisons:
 Quality of the run: largest cluster's share (target <= 35%), isolated nodes (0), keyword noise
 (terms holding ``_``, ``^``, ``\\`` or a role word: < 1%), items reassigned from noise.
 
-ONNX inference is not measured: sentence-transformers' ``backend="onnx"`` needs Optimum
-(``sentence-transformers[onnx]``), whose ``optimum-onnx`` requires transformers < 4.58 while
-sentence-transformers 6 needs transformers 5, and the packaged model ships no ONNX file.
+(e) int8: the (a) baseline's sample chunks again through the same model with
+    ``apply_precision(model, "int8")`` (GRAPHNODE_EMBEDDING_PRECISION=int8): speed against the
+    fp32 halves, cosine to their vectors, and the share of each chunk's 10 nearest neighbours
+    kept. ONNX Runtime is not run here: measured once on 384 of these chunks, fp32 through
+    ONNX Runtime was 1.04x PyTorch, and its int8 (every linear layer) 1.67x at cosine 0.94;
+    see ``graphnode/ai/pipeline/precision.py``.
+(f) Clustering: the run's document vectors through ``DensityClusterer(reducer=None)`` (HDBSCAN
+    on the raw vectors, cosine) and ``DensityClusterer()`` (UMAP to 10 dimensions first, what
+    the pipeline does): clusters, share called noise, largest cluster, silhouette (cosine, in
+    the original space, of the final labels).
 
 Writes bench/results/pipeline.json and bench/results/pipeline.png (with matplotlib).
 """
@@ -68,8 +75,10 @@ from bench.sharegpt import documents
 
 from graphnode.ai.components import PipelineComponents, open_pipeline
 from graphnode.ai.pipeline.chunking import SPECIAL_TOKENS, Chunk, ChunkPlan, plan_chunks
+from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.embedder import DEFAULT_MAX_CHUNKS_PER_DOCUMENT, Embeddings
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
+from graphnode.ai.pipeline.precision import apply_precision
 from graphnode.ingest.documents import Document
 from graphnode.settings import Settings
 
@@ -184,18 +193,13 @@ class RawBaseline:
     plan_s: float
     halves: tuple[list[Chunk], list[Chunk]]
     timings: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # wall, cpu
+    vectors: list[np.ndarray] = dataclasses.field(default_factory=list)  # per half, fp32
 
     def encode_half(self, st: Any, which: int) -> None:
         chunks = self.halves[which]
         say(f"  raw encode {'before' if which == 0 else 'after'} the pipeline: {len(chunks)}")
         wall, cpu = time.perf_counter(), time.process_time()
-        st.encode(
-            [c.text for c in chunks],
-            batch_size=BASELINE_BATCH,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        self.vectors.append(raw_encode(st, [c.text for c in chunks]))
         self.timings.append((time.perf_counter() - wall, time.process_time() - cpu))
 
     def figures(self) -> dict:
@@ -218,6 +222,17 @@ class RawBaseline:
             "tokens_per_s": round(tokens / wall, 1),
             "padding": padding(self.plan),
         }
+
+
+def raw_encode(st: Any, texts: list[str]) -> np.ndarray:
+    """What a user of sentence-transformers writes: one ``encode`` call, batches of 64."""
+    return st.encode(
+        texts,
+        batch_size=BASELINE_BATCH,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
 
 
 def prepare_baseline(components: PipelineComponents, texts: list[str], most: int) -> RawBaseline:
@@ -392,6 +407,78 @@ def keyword_comparison(st: Any, texts: list[str], labels: np.ndarray) -> dict:
 # --- driver -------------------------------------------------------------------------------
 
 
+# --- (e) int8 on the CPU ----------------------------------------------------------------
+
+
+def nearest_overlap(a: np.ndarray, b: np.ndarray, k: int = 10) -> float:
+    """Share of each row's k nearest rows (cosine) that two sets of vectors agree on."""
+
+    def nearest(v: np.ndarray) -> np.ndarray:
+        similarity = v @ v.T
+        np.fill_diagonal(similarity, -np.inf)
+        return np.argsort(-similarity, axis=1)[:, :k]
+
+    pairs = zip(nearest(a), nearest(b), strict=True)
+    return float(np.mean([len(set(x) & set(y)) / k for x, y in pairs]))
+
+
+def int8_comparison(baseline: RawBaseline) -> dict:
+    """The raw baseline's sample again, through the same model in ``int8`` precision (what
+    GRAPHNODE_EMBEDDING_PRECISION=int8 gives): throughput against the fp32 halves, and how
+    close its vectors stay to them."""
+    chunks = [c.text for c in baseline.halves[0] + baseline.halves[1]]
+    model = load_sentence_transformer()
+    apply_precision(model, "int8")
+    raw_encode(model, chunks[:BASELINE_BATCH])  # first calls of a shape are slow: untimed
+    say(f"  int8 encode: {len(chunks)}")
+    started = time.perf_counter()
+    vectors = raw_encode(model, chunks)
+    seconds = time.perf_counter() - started
+    exact = np.vstack(baseline.vectors)
+    cosine = (exact * vectors).sum(axis=1)
+    fp32_seconds = sum(w for w, _ in baseline.timings)
+    return {
+        "chunks": len(chunks),
+        "int8_s": round(seconds, 3),
+        "fp32_s": round(fp32_seconds, 3),
+        "speedup": round(fp32_seconds / seconds, 3),
+        "cosine_mean": round(float(cosine.mean()), 5),
+        "cosine_min": round(float(cosine.min()), 5),
+        "top10_neighbours_kept": round(nearest_overlap(exact, vectors), 4),
+    }
+
+
+# --- (f) clustering: raw cosine HDBSCAN against UMAP first ------------------------------
+
+
+def clustering_comparison(vectors: np.ndarray) -> dict:
+    """The run's document vectors clustered both ways (the pipeline uses the second);
+    silhouette is measured on the final labels in the original cosine space."""
+    from sklearn.metrics import silhouette_score
+
+    report = {}
+    for name, clusterer in (
+        ("raw_cosine", DensityClusterer(reducer=None)),
+        ("umap", DensityClusterer()),
+    ):
+        started = time.perf_counter()
+        found = clusterer.fit(vectors)
+        seconds = time.perf_counter() - started
+        sizes = np.bincount(found.labels)
+        report[name] = {
+            "seconds": round(seconds, 3),
+            "clusters": found.count,
+            "noise_share": round(found.reassigned_noise / len(vectors), 4),
+            "largest_share": round(int(sizes.max()) / len(vectors), 4),
+            "silhouette_cosine": round(
+                float(silhouette_score(vectors, found.labels, metric="cosine")), 4
+            )
+            if found.count > 1
+            else None,
+        }
+    return report
+
+
 def labels_of(graph: dict) -> np.ndarray:
     return np.array([int(n["cluster_id"].rsplit("_", 1)[1]) for n in graph["nodes"]])
 
@@ -416,6 +503,10 @@ async def measure_size(
     figures["quality"] = quality(result.graph, result.features)
     figures["raw_encode"] = raw
     figures["embedding"] = embedding_comparison(run, raw)
+    say(f"N={size}: int8 precision, clustering without reduction")
+    figures["int8"] = int8_comparison(baseline)
+    run_vectors = np.asarray(result.features["embeddings"], dtype=np.float32)
+    figures["clustering"] = clustering_comparison(run_vectors)
     if not args.skip_bertopic:
         say(f"N={size}: BERTopic")
         figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw)
@@ -445,6 +536,17 @@ def summary_lines(figures: dict) -> list[str]:
         f"N={n} (b) other stages {100 * figures['other_stages_share']:.1f}% of the total "
         "(target <= 25%)",
     ]
+    i = figures["int8"]
+    lines.append(
+        f"N={n} (e) int8 on {i['chunks']} chunks: {i['speedup']:.2f}x fp32, cosine to fp32 "
+        f"{i['cosine_mean']:.4f} mean / {i['cosine_min']:.4f} min, 10 nearest neighbours kept "
+        f"{100 * i['top10_neighbours_kept']:.0f}%"
+    )
+    c = figures["clustering"]
+    lines.append(
+        f"N={n} (f) clustering: raw cosine HDBSCAN {c['raw_cosine']} | UMAP then HDBSCAN "
+        f"{c['umap']}"
+    )
     b = figures.get("bertopic", {})
     if "total_neither_precomputed" in b:
         t, o, s = (

