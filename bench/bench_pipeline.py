@@ -520,6 +520,11 @@ def warm_up(st: Any, components: PipelineComponents) -> None:
     text = "a conversation about gardening and the weather " * 40
     st.encode([text] * BASELINE_BATCH, batch_size=BASELINE_BATCH, show_progress_bar=False)
     components.model.encode([text] * BASELINE_BATCH)
+    # The AI service compiles UMAP's kernels at start (open_pipeline(warm_up=True)); do the
+    # same here so that the Clustering stage is timed as a running service runs it.
+    reducer = getattr(components.pipeline.clusterer, "reducer", None)
+    if reducer is not None:
+        reducer.warm_up()
 
 
 def summary_lines(figures: dict) -> list[str]:

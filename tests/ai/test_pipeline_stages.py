@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import zlib
 
 import numpy as np
@@ -202,6 +204,28 @@ async def test_micro_batcher_splits_large_requests_and_reports_errors():
         assert batcher.model_calls == 3
         with pytest.raises(RuntimeError, match="model failed"):
             await batcher.encode(["boom"])
+
+
+async def test_a_small_task_is_not_queued_behind_a_large_one():
+    batches, started = [], threading.Event()
+
+    def encode(texts):
+        batches.append(list(texts))
+        started.set()
+        time.sleep(0.01)  # a model call takes a while; the small task arrives meanwhile
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+    async with EmbeddingBatcher(encode, max_batch=4, max_wait=0.001) as batcher:
+        large = asyncio.create_task(batcher.encode([f"large{i}" for i in range(40)]))
+        await asyncio.to_thread(started.wait, 5)
+        small = await batcher.encode([f"small{i}" for i in range(4)])
+        assert small.shape == (4, 2)
+        assert not large.done()  # the small one finished first
+        assert (await large).shape == (40, 2)
+    served = next(i for i, batch in enumerate(batches) if batch[0].startswith("small"))
+    assert served <= 2, f"the small task waited for {served} of the large one's batches"
+    assert len(batches) == 11
+    assert all(len(batch) == 4 for batch in batches)
 
 
 def hashed_vector(text, dimension=8):

