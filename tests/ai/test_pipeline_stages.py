@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from graphnode.ai.pipeline import reduction
 from graphnode.ai.pipeline.chunking import plan_chunks, pool
 from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.edges import NeighbourEdges
@@ -297,3 +298,16 @@ def test_the_raw_and_the_reduced_paths_both_recover_topics():
     vectors, truth = blobs([30, 25, 20, 25])
     for clusterer in (DensityClusterer(reducer=None), DensityClusterer()):
         assert adjusted_rand_score(truth, clusterer.fit(vectors).labels) > 0.9
+
+
+def test_umap_starts_from_exact_neighbours_up_to_a_size(monkeypatch):
+    vectors, _ = blobs([20, 20], dimension=16)
+    indices, distances, index = reduction._exact_neighbours(vectors, 5)
+    assert index is None
+    assert indices.shape == distances.shape == (40, 5)
+    assert (indices[:, 0] == np.arange(40)).all()  # itself first, as UMAP's own search does
+    assert (np.diff(distances, axis=1) >= 0).all()
+    brute = 1 - vectors @ vectors.T
+    np.testing.assert_allclose(distances[:, 1], np.sort(brute, axis=1)[:, 1], atol=1e-5)
+    monkeypatch.setattr(reduction, "EXACT_NEIGHBOURS_MAX", 39)
+    assert reduction._exact_neighbours(vectors, 5) == (None, None, None)

@@ -7,7 +7,7 @@ neighbourhood while folding the vectors into a few dimensions where dense region
 (the same approach BERTopic takes): 13% noise, 29 topics, and a better silhouette measured
 back in the original cosine space (bench/bench_pipeline.py reports the figures).
 
-UMAP compiles its numba kernels on first use (about 20 s on 2 cores, once per process), so
+UMAP compiles its numba kernels on first use (about 6 s on 2 cores, once per process), so
 ``warm_up`` lets a long-running service pay that at start rather than in a user's task. The
 neighbour graph UMAP starts from is computed here, exactly, by scikit-learn (brute-force
 cosine, in bounded memory): UMAP's own approximate search (NNDescent, used from 4,096 items)
@@ -73,7 +73,7 @@ class UmapReducer:
             return np.asarray(model.fit_transform(vectors), dtype=np.float32)
 
     def warm_up(self) -> None:
-        """Compile UMAP's kernels on a small random input (blocking, ~20 s once)."""
+        """Compile UMAP's kernels on a small random input (blocking, ~6 s once)."""
         rng = np.random.default_rng(self.seed)
         sample = rng.normal(size=(max(self.min_items, 60), self.components + 8))
         self.reduce(sample.astype(np.float32))
