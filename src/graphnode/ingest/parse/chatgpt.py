@@ -10,6 +10,7 @@ only it, becomes the document.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from graphnode.ingest.documents import Document, Section
@@ -84,9 +85,27 @@ def current_branch(
 
 
 def _path_up(mapping: JSONObject, leaf: str, skipped: Counter[str]) -> list[JSONObject]:
+    path = _walk(mapping, leaf, lambda node: node.get("parent"), skipped)
+    path.reverse()
+    return path
+
+
+def _path_down(mapping: JSONObject, skipped: Counter[str]) -> list[JSONObject]:
+    return _walk(mapping, _root(mapping), lambda node: _last_child(node, mapping), skipped)
+
+
+def _walk(
+    mapping: JSONObject,
+    start: Any,
+    step: Callable[[JSONObject], Any],
+    skipped: Counter[str],
+) -> list[JSONObject]:
+    """Nodes from ``start``, each ``step`` giving the next id, until an id outside the
+    mapping, a node that is not an object, or a node seen before (a loop in a broken export,
+    counted as a ``mapping cycle``)."""
     path: list[JSONObject] = []
     seen: set[str] = set()
-    node_id: Any = leaf
+    node_id = start
     while isinstance(node_id, str) and node_id in mapping:
         if node_id in seen:
             skipped["mapping cycle"] += 1
@@ -96,25 +115,7 @@ def _path_up(mapping: JSONObject, leaf: str, skipped: Counter[str]) -> list[JSON
         if not isinstance(node, dict):
             break
         path.append(node)
-        node_id = node.get("parent")
-    path.reverse()
-    return path
-
-
-def _path_down(mapping: JSONObject, skipped: Counter[str]) -> list[JSONObject]:
-    path: list[JSONObject] = []
-    seen: set[str] = set()
-    node_id = _root(mapping)
-    while node_id is not None:
-        if node_id in seen:
-            skipped["mapping cycle"] += 1
-            break
-        seen.add(node_id)
-        node = mapping[node_id]
-        if not isinstance(node, dict):
-            break
-        path.append(node)
-        node_id = _last_child(node, mapping)
+        node_id = step(node)
     return path
 
 
