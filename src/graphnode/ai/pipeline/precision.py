@@ -41,16 +41,10 @@ def effective_precision(requested: str, device: str) -> str:
     return requested
 
 
-def _transformer(model: Any) -> Any:
-    """The Hugging Face module inside a SentenceTransformer (its first module holds it;
-    sentence-transformers 6 calls it ``model``, earlier releases ``auto_model``)."""
-    first = model[0]
-    return getattr(first, "model", None) or first.auto_model
-
-
-def _replace_transformer(model: Any, replacement: Any) -> None:
-    first = model[0]
-    first.__setattr__("model" if hasattr(first, "model") else "auto_model", replacement)
+def _transformer_attribute(model: Any) -> str:
+    """Where the Hugging Face module sits in a SentenceTransformer's first module:
+    ``model`` in sentence-transformers 6, ``auto_model`` in earlier releases."""
+    return "model" if hasattr(model[0], "model") else "auto_model"
 
 
 def apply_precision(model: Any, precision: str) -> None:
@@ -61,7 +55,8 @@ def apply_precision(model: Any, precision: str) -> None:
         import torch
         from torch.ao.quantization import quantize_dynamic
 
-        inner = _transformer(model)
+        attribute = _transformer_attribute(model)
+        inner = getattr(model[0], attribute)
         layers = {
             name
             for name, module in inner.named_modules()
@@ -72,4 +67,4 @@ def apply_precision(model: Any, precision: str) -> None:
             # still work in the torch we pin, and the bench re-measures them on each upgrade.
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
-            _replace_transformer(model, quantize_dynamic(inner, layers, dtype=torch.qint8))
+            setattr(model[0], attribute, quantize_dynamic(inner, layers, dtype=torch.qint8))

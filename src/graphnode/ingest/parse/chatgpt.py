@@ -16,7 +16,6 @@ from typing import Any
 from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
     JSONObject,
-    describe,
     id_text,
     parse_each,
     title_text,
@@ -37,11 +36,8 @@ def parse_chatgpt(conversations: list[Any], file: str, skipped: Counter[str]) ->
 
 
 def _conversation(
-    conversation: Any, index: int, file: str, skipped: Counter[str]
+    conversation: JSONObject, where: str, file: str, skipped: Counter[str]
 ) -> Document | None:
-    where = describe("conversation", index, conversation)
-    if not isinstance(conversation, dict):
-        raise ParseError(file, f"{where} is {type_name(conversation)}, not an object")
     mapping = conversation.get("mapping")
     if mapping is None:
         raise ParseError(file, f"{where} has no 'mapping'")

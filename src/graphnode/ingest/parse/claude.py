@@ -14,7 +14,6 @@ from typing import Any
 from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
     JSONObject,
-    describe,
     id_text,
     parse_each,
     text_blocks,
@@ -34,11 +33,8 @@ def parse_claude(conversations: list[Any], file: str, skipped: Counter[str]) -> 
 
 
 def _conversation(
-    conversation: Any, index: int, file: str, skipped: Counter[str]
+    conversation: JSONObject, where: str, file: str, skipped: Counter[str]
 ) -> Document | None:
-    where = describe("conversation", index, conversation)
-    if not isinstance(conversation, dict):
-        raise ParseError(file, f"{where} is {type_name(conversation)}, not an object")
     messages = conversation.get("chat_messages")
     if messages is None:
         raise ParseError(file, f"{where} has no 'chat_messages'")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphnode.ingest.documents import Document, Section
+from graphnode.ingest.parse.errors import ParseError
 
 # Epoch values above this are milliseconds: in seconds it would be the year 5138.
 _MILLISECONDS_FROM = 1e11
@@ -147,14 +148,21 @@ def parse_each(
     items: list[Any],
     file: str,
     skipped: Counter[str],
-    parse_one: Callable[[Any, int, str, Counter[str]], Document | None],
+    parse_one: Callable[[JSONObject, str, str, Counter[str]], Document | None],
+    *,
+    kind: str = "conversation",
 ) -> list[Document]:
-    """Documents for every item that has text; an item without any is counted as skipped."""
+    """Documents for every item that has text; an item without any is counted as skipped
+    (``empty conversation``, ``empty note``). Each item must be an object; ``parse_one`` gets
+    it with ``where`` (``conversation 3 ('Trip to Rome')``) for its own error messages."""
     documents: list[Document] = []
     for index, item in enumerate(items):
-        document = parse_one(item, index, file, skipped)
+        where = describe(kind, index, item)
+        if not isinstance(item, dict):
+            raise ParseError(file, f"{where} is {type_name(item)}, not an object")
+        document = parse_one(item, where, file, skipped)
         if document is None:
-            skipped["empty conversation"] += 1
+            skipped[f"empty {kind}"] += 1
         else:
             documents.append(document)
     return documents

@@ -18,7 +18,6 @@ from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
     JSONObject,
     content_id,
-    describe,
     id_text,
     parse_each,
     text_blocks,
@@ -74,10 +73,9 @@ def parse_messages(items: list[Any], file: str, skipped: Counter[str]) -> list[D
     return parse_each(items, file, skipped, _conversation)
 
 
-def _conversation(item: Any, index: int, file: str, skipped: Counter[str]) -> Document | None:
-    where = describe("conversation", index, item)
-    if not isinstance(item, dict):
-        raise ParseError(file, f"{where} is {type_name(item)}, not an object")
+def _conversation(
+    item: JSONObject, where: str, file: str, skipped: Counter[str]
+) -> Document | None:
     messages = next((item[key] for key in _MESSAGE_KEYS if key in item), None)
     if messages is None:
         raise ParseError(file, f"{where} has no 'messages'")

@@ -11,9 +11,10 @@ from typing import Any
 
 from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
+    JSONObject,
     content_id,
-    describe,
     id_text,
+    parse_each,
     title_text,
     to_epoch,
     type_name,
@@ -31,20 +32,10 @@ def parse_notes(decoded: Any, file: str, skipped: Counter[str]) -> list[Document
     nodes = decoded["source_nodes"]
     if not isinstance(nodes, list):
         raise ParseError(file, f"has 'source_nodes' that is {type_name(nodes)}, not an array")
-    documents: list[Document] = []
-    for index, node in enumerate(nodes):
-        document = _note(node, index, file, skipped)
-        if document is None:
-            skipped["empty note"] += 1
-        else:
-            documents.append(document)
-    return documents
+    return parse_each(nodes, file, skipped, _note, kind="note")
 
 
-def _note(node: Any, index: int, file: str, skipped: Counter[str]) -> Document | None:
-    where = describe("note", index, node)
-    if not isinstance(node, dict):
-        raise ParseError(file, f"{where} is {type_name(node)}, not an object")
+def _note(node: JSONObject, where: str, file: str, skipped: Counter[str]) -> Document | None:
     raw_sections = node.get("sections")
     if raw_sections is None and isinstance(node.get("content"), str):
         # A note written as one block of text rather than sections.
