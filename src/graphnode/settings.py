@@ -183,6 +183,20 @@ class Settings:
         "so a struggling dependency is not hammered; 0 retries at once.",
         int,
     )
+    task_deadline_seconds: int = _setting(
+        "GRAPHNODE_TASK_DEADLINE_SECONDS",
+        7200,
+        "A task that has not ended this long after it was dispatched is marked FAILED "
+        "(DEADLINE_EXCEEDED) by the worker's sweeper and the user's graph status is freed; "
+        "a result arriving later is discarded.",
+        _positive,
+    )
+    task_sweep_seconds: float = _setting(
+        "GRAPHNODE_TASK_SWEEP_SECONDS",
+        30.0,
+        "How often each worker looks for tasks past their deadline.",
+        float,
+    )
     worker_shutdown_grace: float = _setting(
         "GRAPHNODE_WORKER_SHUTDOWN_GRACE",
         30.0,

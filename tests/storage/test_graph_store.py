@@ -8,7 +8,8 @@ import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts import GraphFile, SummaryFile
-from graphnode.storage.graph_store import GraphStatus, MongoGraphStore
+from graphnode.storage.graph_status import GraphStatus
+from graphnode.storage.graph_store import MongoGraphStore
 from tests.support.graphs import graph_file, summary_file
 
 pytestmark = pytest.mark.usefixtures("mongo")

@@ -8,8 +8,10 @@ import pytest
 from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.adapters.sqs import QueueClient
+from graphnode.storage.codec import now_ms
 from graphnode.storage.device_store import DeviceStore
-from graphnode.storage.graph_store import GraphStatus, MongoGraphStore
+from graphnode.storage.graph_status import GraphStatus
+from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskStore
 from tests.support.graphs import features_file, graph_file, summary_file
 from tests.support.waiting import wait_until
@@ -146,7 +148,9 @@ def _progress(task_id, percent, stage):
 
 
 async def test_progress_never_moves_backwards(wsettings, mongo_db, fcm_server):
-    await TaskStore(mongo_db).create("t-progress", "u1", "GRAPH_GENERATION_REQUEST")
+    await TaskStore(mongo_db).create(
+        "t-progress", "u1", "GRAPH_GENERATION_REQUEST", deadline_ms=now_ms() + 60_000
+    )
     async with running_worker(wsettings):
         await send(wsettings, _progress("t-progress", 60, "Naming clusters"))
         await wait_until(lambda: _stage(mongo_db, "Naming clusters"), what="60%")
@@ -163,6 +167,8 @@ async def _stage(database, stage):
 
 
 async def test_forged_key_goes_to_the_dlq_with_reason_and_others_go_on(wsettings, mongo_db, aws):
+    """Poison goes to the DLQ with its reason; the worker's dead-letter drain then archives
+    each one in MongoDB (nothing lost) and takes it off the DLQ."""
     await put_result_files(
         wsettings,
         {
@@ -172,19 +178,19 @@ async def test_forged_key_goes_to_the_dlq_with_reason_and_others_go_on(wsettings
     )
     forged = _result("forged", "u1")
     forged["payload"]["resultS3Key"] = "graphs/victim/t/graph.json"
+    letters = mongo_db.collection(Collections.DEAD_LETTERS)
     async with running_worker(wsettings):
         await send(wsettings, forged, b"{not json", _result("ok", "u1"))
         await wait_until(lambda: _completed(mongo_db, "ok"), what="good message handled")
-        dead = []
 
-        async def two_dead_letters():
-            dead.extend(await drain(wsettings, aws.result_dlq_url))
-            return len(dead) >= 2
+        async def two_archived() -> bool:
+            return await letters.count_documents({}) >= 2
 
-        await wait_until(two_dead_letters, what="two dead letters")
-    reasons = sorted(m.message_attributes["deadLetterReason"] for m in dead)
+        await wait_until(two_archived, what="two dead letters archived")
+    reasons = sorted([d["reason"] async for d in letters.find({})])
     assert "not valid JSON" in reasons[0]
     assert "'graphs/victim/t/graph.json' is not under 'graphs/u1/'" in reasons[1]
+    assert await drain(wsettings, aws.result_dlq_url) == []  # taken off once archived
     assert await mongo_db.collection(Collections.NODES).count_documents({"user_id": "u1"}) == 1
     assert await mongo_db.collection(Collections.NODES).count_documents({"orig_id": "secret"}) == 0
 

@@ -40,6 +40,7 @@ class Collections:
     CONVERSATIONS = "conversations"
     PUSH_RECEIPTS = "push_receipts"
     RATE_LIMITS = "rate_limit_events"
+    DEAD_LETTERS = "dead_letters"
 
 
 # Declared, not discovered: start-up makes the server match this. Graph documents are keyed
@@ -64,6 +65,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     ],
     Collections.TASKS: [
         IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)]),
+        # The deadline sweeper's query: open tasks past their deadline.
+        IndexModel([("status", ASCENDING), ("deadline_ms", ASCENDING)]),
     ],
     Collections.DEVICES: [
         IndexModel([("user_id", ASCENDING), ("token", ASCENDING)], unique=True),

@@ -78,7 +78,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             tasks=tasks,
             devices=DeviceStore(database),
             vectors=await _vectors(settings, stack, database),
-            generation=GenerationService(conversations, graphs, tasks, objects, dispatcher),
+            generation=GenerationService(
+                conversations,
+                graphs,
+                tasks,
+                objects,
+                dispatcher,
+                task_deadline=timedelta(seconds=settings.task_deadline_seconds),
+            ),
             generate_limit=SlidingWindowLimit(
                 database, "generate", settings.generate_per_hour, timedelta(hours=1)
             ),

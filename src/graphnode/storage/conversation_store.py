@@ -16,7 +16,8 @@ from pymongo import UpdateOne
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.ingest.documents import Document, Section
-from graphnode.storage.documents import doc_key, utc_now
+from graphnode.storage.codec import utc_now
+from graphnode.storage.documents import doc_key
 
 WRITE_BATCH = 500
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import doc_key, utc_now
+from graphnode.storage.codec import utc_now
+from graphnode.storage.documents import doc_key
 
 
 class DeviceStore:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import iso
-from graphnode.storage.graph_store import GraphStatus
+from graphnode.storage.codec import decoded, find_one, iso
+from graphnode.storage.graph_status import GraphStatus
 
 _HIDDEN = {"_id": 0, "user_id": 0, "generation": 0}
 
@@ -68,10 +68,10 @@ class GraphSnapshotReader:
 
     async def _all(self, name: str, user_id: str, order: str) -> list[dict[str, Any]]:
         cursor = self._db.collection(name).find({"user_id": user_id}, _HIDDEN).sort(order, 1)
-        return [doc async for doc in cursor]
+        return await decoded(cursor)
 
     async def snapshot(self, user_id: str) -> dict[str, Any]:
-        stats = await self._db.collection(Collections.STATS).find_one({"_id": user_id}) or {}
+        stats = await find_one(self._db.collection(Collections.STATS), {"_id": user_id}) or {}
         nodes = await self._all(Collections.NODES, user_id, "node_id")
         edges = await self._all(Collections.EDGES, user_id, "source")
         clusters = await self._all(Collections.CLUSTERS, user_id, "cluster_id")
@@ -98,4 +98,4 @@ class GraphSnapshotReader:
         cursor = self._db.collection(Collections.NODES).find(
             {"user_id": user_id, "orig_id": {"$in": orig_ids}}, _HIDDEN
         )
-        return {doc["orig_id"]: _node(doc) async for doc in cursor}
+        return {doc["orig_id"]: _node(doc) for doc in await decoded(cursor)}

@@ -10,60 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, Protocol
 
 from pymongo import UpdateOne
-from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts.results import GraphFile, SummaryFile
-from graphnode.storage.documents import as_utc, doc_key, utc_now
+from graphnode.storage.codec import find_one, to_utc, utc_now
+from graphnode.storage.documents import doc_key
+from graphnode.storage.graph_status import GraphStats, GraphStatus, GraphStatusStore
 
 log = logging.getLogger("graphnode.storage.graph")
 
 _GRAPH_PARTS = (Collections.NODES, Collections.EDGES, Collections.CLUSTERS, Collections.SUBCLUSTERS)
-
-
-class GraphStatus(StrEnum):
-    NOT_CREATED = "NOT_CREATED"
-    CREATING = "CREATING"
-    CREATED = "CREATED"
-    UPDATING = "UPDATING"
-    UPDATED = "UPDATED"
-
-
-_IN_PROGRESS = (GraphStatus.CREATING, GraphStatus.UPDATING)
-# A generation takes minutes; a claim this old belongs to a task that was lost.
-STALE_CLAIM = timedelta(hours=2)
-
-
-@dataclass(frozen=True, slots=True)
-class GraphStats:
-    user_id: str
-    status: GraphStatus
-    generation: str | None
-    generated_at: datetime | None
-    nodes: int
-    edges: int
-    clusters: int
-    previous_status: GraphStatus | None = None
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> GraphStats:
-        previous = doc.get("previous_status")
-        return cls(
-            user_id=doc["user_id"],
-            status=GraphStatus(doc.get("status", GraphStatus.NOT_CREATED)),
-            generation=doc.get("generation"),
-            generated_at=doc.get("generated_at"),
-            nodes=doc.get("nodes", 0),
-            edges=doc.get("edges", 0),
-            clusters=doc.get("clusters", 0),
-            previous_status=GraphStatus(previous) if previous else None,
-        )
 
 
 class GraphDocumentStore(Protocol):
@@ -81,7 +41,9 @@ class GraphDocumentStore(Protocol):
         features_key: str | None = None,
     ) -> bool: ...
 
-    async def merge_graph(self, user_id: str, graph: GraphFile) -> None: ...
+    async def merge_graph(
+        self, user_id: str, graph: GraphFile, task_id: str | None = None
+    ) -> None: ...
 
     async def store_summary(
         self, user_id: str, task_id: str, summary: SummaryFile, generated_at: datetime
@@ -89,13 +51,15 @@ class GraphDocumentStore(Protocol):
 
     async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool: ...
 
+    async def extend_claim(self, user_id: str, task_id: str, until_ms: int) -> bool: ...
+
     async def running_task(self, user_id: str) -> str | None: ...
 
     async def graph_key(self, user_id: str) -> str | None: ...
 
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None: ...
 
-    async def restore_status(self, user_id: str) -> GraphStatus: ...
+    async def restore_status(self, user_id: str, task_id: str | None = None) -> GraphStatus: ...
 
 
 def _node_docs(user_id: str, generation: str, graph: GraphFile) -> list[UpdateOne]:
@@ -146,15 +110,13 @@ def _subcluster_docs(user_id: str, generation: str, graph: GraphFile) -> list[Up
     return ops
 
 
-class MongoGraphStore:
-    """:class:`GraphDocumentStore` on MongoDB (any server speaking its wire protocol)."""
+class MongoGraphStore(GraphStatusStore):
+    """:class:`GraphDocumentStore` on MongoDB (any server speaking its wire protocol); the
+    status and claim half is :class:`GraphStatusStore`."""
 
     def __init__(self, database: DocumentDatabase) -> None:
+        super().__init__(database)
         self._db = database
-
-    async def stats(self, user_id: str) -> GraphStats | None:
-        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
-        return GraphStats.from_doc(doc) if doc else None
 
     async def replace_graph(
         self,
@@ -167,9 +129,9 @@ class MongoGraphStore:
     ) -> bool:
         """Make ``graph`` the user's graph; False (and nothing written) if it is stale.
         Its files' keys in S3 are kept: a new summary and added nodes start from them."""
-        generated_at = as_utc(generated_at)
+        generated_at = to_utc(generated_at)
         current = await self.stats(user_id)
-        if current and current.generated_at and as_utc(current.generated_at) > generated_at:
+        if current and current.generated_at and current.generated_at > generated_at:
             log.warning(
                 "stale graph result ignored",
                 extra={
@@ -197,10 +159,10 @@ class MongoGraphStore:
 
     async def source_keys(self, user_id: str) -> dict[str, str]:
         """The stored graph's graph.json and features.json keys in S3, where known."""
-        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id}) or {}
+        doc = await find_one(self._db.collection(Collections.STATS), {"_id": user_id}) or {}
         return {k: doc[k] for k in ("graph_s3_key", "features_s3_key") if doc.get(k)}
 
-    async def merge_graph(self, user_id: str, graph: GraphFile) -> None:
+    async def merge_graph(self, user_id: str, graph: GraphFile, task_id: str | None = None) -> None:
         """Add (or update) the nodes, edges and clusters of ``graph`` in the stored graph."""
         current = await self.stats(user_id)
         generation = current.generation if current and current.generation else "merged"
@@ -212,6 +174,7 @@ class MongoGraphStore:
             None,
             current.generated_at if current else utc_now(),
             GraphStatus.UPDATED,
+            task_id=task_id,
         )
 
     async def _write_parts(self, user_id: str, generation: str, graph: GraphFile) -> None:
@@ -246,7 +209,11 @@ class MongoGraphStore:
         graph: GraphFile | None,
         generated_at: datetime | None,
         status: GraphStatus,
+        *,
+        task_id: str | None = None,
     ) -> None:
+        """The stats of the graph just written. The claim is released only when it is this
+        task's (or nobody's): a late result must not free a newer task's claim."""
         counts = {
             "nodes": await self._count(Collections.NODES, user_id),
             "edges": await self._count(Collections.EDGES, user_id),
@@ -255,7 +222,6 @@ class MongoGraphStore:
         }
         fields: dict[str, Any] = {
             "user_id": user_id,
-            "status": status.value,
             "generation": generation,
             "generated_at": generated_at,
             "updated_at": utc_now(),
@@ -263,20 +229,25 @@ class MongoGraphStore:
         }
         if graph is not None and graph.metadata.language:
             fields["language"] = graph.metadata.language
-        await self._db.collection(Collections.STATS).update_one(
-            {"_id": user_id},
-            {"$set": fields, "$unset": {"previous_status": "", "running_task": ""}},
-            upsert=True,
+        stats = self._db.collection(Collections.STATS)
+        await stats.update_one({"_id": user_id}, {"$set": fields}, upsert=True)
+        owner = task_id or generation
+        await stats.update_one(
+            {"_id": user_id, "running_task": {"$in": [owner, None]}},
+            {
+                "$set": {"status": status.value},
+                "$unset": {"previous_status": "", "running_task": "", "lease_ms": ""},
+            },
         )
 
     async def store_summary(
         self, user_id: str, task_id: str, summary: SummaryFile, generated_at: datetime
     ) -> bool:
         """Store the user's summary unless a newer one is already stored."""
-        generated_at = as_utc(generated_at)
+        generated_at = to_utc(generated_at)
         summaries = self._db.collection(Collections.SUMMARIES)
-        stored = await summaries.find_one({"_id": user_id}, {"generated_at": 1})
-        if stored and stored.get("generated_at") and as_utc(stored["generated_at"]) > generated_at:
+        stored = await find_one(summaries, {"_id": user_id}, {"generated_at": 1})
+        if stored and stored.get("generated_at") and stored["generated_at"] > generated_at:
             log.warning("stale summary ignored", extra={"result_generated_at": str(generated_at)})
             return False
         await summaries.update_one(
@@ -295,82 +266,8 @@ class MongoGraphStore:
 
     async def summary_document(self, user_id: str) -> dict[str, Any] | None:
         """The stored summary with when and by which task it was made."""
-        return await self._db.collection(Collections.SUMMARIES).find_one({"_id": user_id})
+        return await find_one(self._db.collection(Collections.SUMMARIES), {"_id": user_id})
 
     async def summary(self, user_id: str) -> dict[str, Any] | None:
         doc = await self.summary_document(user_id)
         return doc["summary"] if doc else None
-
-    async def claim_for(self, user_id: str, status: GraphStatus, task_id: str) -> bool:
-        """Atomically move to CREATING/UPDATING for ``task_id``; False if another task holds
-        the graph (a claim older than STALE_CLAIM is taken over: its task was lost)."""
-        current = await self.stats(user_id)
-        previous = current.status if current else GraphStatus.NOT_CREATED
-        if previous in _IN_PROGRESS and current:
-            previous = current.previous_status or GraphStatus.NOT_CREATED
-        now = utc_now()
-        try:
-            await self._db.collection(Collections.STATS).update_one(
-                {
-                    "_id": user_id,
-                    "$or": [
-                        {"status": {"$nin": [s.value for s in _IN_PROGRESS]}},
-                        {"updated_at": {"$lt": now - STALE_CLAIM}},
-                    ],
-                },
-                {
-                    "$set": {
-                        "user_id": user_id,
-                        "status": status.value,
-                        "running_task": task_id,
-                        "previous_status": previous.value,
-                        "updated_at": now,
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # the filter refused an existing document: someone holds it
-        return True
-
-    async def running_task(self, user_id: str) -> str | None:
-        doc = await self._db.collection(Collections.STATS).find_one({"_id": user_id})
-        return doc.get("running_task") if doc else None
-
-    async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None:
-        """CREATING/UPDATING, remembering the status to restore if the task fails."""
-        current = await self.stats(user_id)
-        previous = current.status if current else GraphStatus.NOT_CREATED
-        if previous in (GraphStatus.CREATING, GraphStatus.UPDATING) and current:
-            previous = current.previous_status or previous
-        await self._db.collection(Collections.STATS).update_one(
-            {"_id": user_id},
-            {
-                "$set": {
-                    "user_id": user_id,
-                    "status": status.value,
-                    "previous_status": previous.value,
-                    "updated_at": utc_now(),
-                }
-            },
-            upsert=True,
-        )
-
-    async def restore_status(self, user_id: str) -> GraphStatus:
-        """After a failed task: back to what it was before CREATING/UPDATING."""
-        current = await self.stats(user_id)
-        if current is None:
-            return GraphStatus.NOT_CREATED
-        if current.status not in (GraphStatus.CREATING, GraphStatus.UPDATING):
-            return current.status
-        restored = current.previous_status or (
-            GraphStatus.CREATED if current.generation else GraphStatus.NOT_CREATED
-        )
-        await self._db.collection(Collections.STATS).update_one(
-            {"_id": user_id},
-            {
-                "$set": {"status": restored.value, "updated_at": utc_now()},
-                "$unset": {"previous_status": "", "running_task": ""},
-            },
-        )
-        return restored

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import utc_now
+from graphnode.storage.codec import utc_now
 
 
 class PushReceipts:

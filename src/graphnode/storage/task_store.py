@@ -1,7 +1,8 @@
 """Task records: created by the API, moved forward by the worker, read by clients.
 
 Progress only moves forward and never after a terminal status, so messages that arrive out
-of order or twice cannot make a task look less done than it is.
+of order or twice cannot make a task look less done than it is. A terminal status is final:
+a task the sweeper ended at its ``deadline_ms`` stays FAILED when its result comes late.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import utc_now
+from graphnode.storage.codec import decoded, find_one, now_ms, utc_now
 
 
 class TaskState(StrEnum):
@@ -24,6 +25,9 @@ class TaskState(StrEnum):
 
 
 TERMINAL = (TaskState.COMPLETED.value, TaskState.FAILED.value)
+OPEN = (TaskState.PENDING.value, TaskState.RUNNING.value)
+# Tasks one sweep ends at most; the next sweep takes the rest.
+SWEEP_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,10 @@ class TaskStore:
     def __init__(self, database: DocumentDatabase) -> None:
         self._tasks = database.collection(Collections.TASKS)
 
-    async def create(self, task_id: str, user_id: str, task_type: str, **fields: Any) -> None:
+    async def create(
+        self, task_id: str, user_id: str, task_type: str, *, deadline_ms: int, **fields: Any
+    ) -> None:
+        """A PENDING task that the sweeper fails if it has not ended by ``deadline_ms``."""
         now = utc_now()
         await self._tasks.update_one(
             {"_id": task_id},
@@ -49,6 +56,7 @@ class TaskStore:
                     "progress_percent": 0.0,
                     "created_at": now,
                     "updated_at": now,
+                    "deadline_ms": deadline_ms,
                     **fields,
                 }
             },
@@ -59,7 +67,7 @@ class TaskStore:
         query: dict[str, Any] = {"_id": task_id}
         if user_id is not None:
             query["user_id"] = user_id
-        return await self._tasks.find_one(query)
+        return await find_one(self._tasks, query)
 
     async def record_progress(self, task_id: str, user_id: str, progress: Progress) -> bool:
         """Apply progress unless the task is further along or finished; True if applied."""
@@ -92,6 +100,21 @@ class TaskStore:
             return False
         return result.upserted_id is not None or result.modified_count > 0
 
+    async def set_deadline(self, task_id: str, deadline_ms: int) -> None:
+        """Move an open task's deadline (the API does once the task is dispatched)."""
+        await self._tasks.update_one(
+            {"_id": task_id, "status": {"$in": list(OPEN)}}, {"$set": {"deadline_ms": deadline_ms}}
+        )
+
+    async def overdue(self, limit: int = SWEEP_BATCH) -> list[dict[str, Any]]:
+        """Open tasks whose deadline has passed, oldest deadline first."""
+        cursor = (
+            self._tasks.find({"status": {"$in": list(OPEN)}, "deadline_ms": {"$lt": now_ms()}})
+            .sort("deadline_ms", 1)
+            .limit(limit)
+        )
+        return await decoded(cursor)
+
     async def finish(
         self,
         task_id: str,
@@ -101,7 +124,9 @@ class TaskStore:
         error: str | None = None,
         error_code: str | None = None,
         **fields: Any,
-    ) -> None:
+    ) -> bool:
+        """End the task as ``state``; False (nothing written) if it had already ended in the
+        other terminal state. Ending it again in the same state is harmless (redelivery)."""
         now = utc_now()
         update: dict[str, Any] = {
             "user_id": user_id,
@@ -114,8 +139,12 @@ class TaskStore:
             update.update(progress_percent=100.0, stage="Done", eta_seconds=0)
         else:
             update.update(error=error or "unknown error", error_code=error_code or "INTERNAL")
-        await self._tasks.update_one(
-            {"_id": task_id},
-            {"$set": update, "$setOnInsert": {"created_at": now}},
-            upsert=True,
-        )
+        try:
+            await self._tasks.update_one(
+                {"_id": task_id, "status": {"$in": [*OPEN, state.value]}},
+                {"$set": update, "$setOnInsert": {"created_at": now}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # it exists in the other terminal state: that outcome stands
+        return True

@@ -1,4 +1,5 @@
-"""The worker assembled from settings: clients, stores, handlers, consumer, ops port.
+"""The worker assembled from settings: clients, stores, handlers, consumer, ops port, and
+the two watchers that make every task end: the dead-letter drain and the deadline sweeper.
 
 ``open_worker`` is the one factory, used by ``python -m graphnode.worker`` and by the tests.
 """
@@ -24,12 +25,15 @@ from graphnode.messaging.routing import HandlerRegistry
 from graphnode.messaging.settler import BatchDeleter
 from graphnode.ops_server import OpsServer
 from graphnode.settings import Settings
+from graphnode.storage.dead_letter_store import DeadLetterStore
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.push_receipts import PushReceipts
 from graphnode.storage.task_store import TaskStore
 from graphnode.storage.vector_store import ChromaVectorStore, VectorStore
+from graphnode.worker.dead_letter_drain import DeadLetterDrain
+from graphnode.worker.deadlines import DeadlineSweeper
 from graphnode.worker.handlers.add_node import AddNodeResultHandler
 from graphnode.worker.handlers.context import HandlerContext
 from graphnode.worker.handlers.graph_generation import GraphGenerationResultHandler
@@ -74,9 +78,22 @@ class Worker:
     ops: OpsServer | None
     sqs: QueueClient
     queue_url: str
+    sweeper: DeadlineSweeper
+    dead_letters: DeadLetterDrain
+    dlq_urls: list[str]
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.consumer.run(stop)
+        """Consume until ``stop``; the watchers run alongside and stop with the consumer."""
+        watchers = [
+            asyncio.create_task(self.sweeper.run(stop), name="deadline-sweeper"),
+            asyncio.create_task(self.dead_letters.run(self.dlq_urls, stop), name="dlq-drain"),
+        ]
+        try:
+            await self.consumer.run(stop)
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+            await asyncio.gather(*watchers, return_exceptions=True)
 
     async def is_ready(self) -> bool:
         await self.sqs.attributes(self.queue_url)  # raises when SQS is unreachable
@@ -102,6 +119,20 @@ async def _open_fcm(settings: Settings, stack: contextlib.AsyncExitStack) -> Fcm
         project_id=settings.fcm_project_id,
     )
     return await stack.enter_async_context(notifier)
+
+
+async def _dead_letter_queues(sqs: QueueClient, settings: Settings) -> list[str]:
+    """The DLQs of the result and request queues (those that exist and have one)."""
+    found = []
+    for queue in (settings.result_queue, settings.request_queue):
+        try:
+            dlq = await sqs.dead_letter_queue_url(await sqs.queue_url(queue))
+        except Exception:  # no such queue here (e.g. HTTP dispatch only): nothing to drain
+            log.info("no dead-letter queue to drain", extra={"queue": queue})
+            continue
+        if dlq is not None and dlq not in found:
+            found.append(dlq)
+    return found
 
 
 @contextlib.asynccontextmanager
@@ -135,7 +166,23 @@ async def open_worker(
         metrics = ConsumerMetrics("graphnode_worker")
         deleter = await stack.enter_async_context(BatchDeleter(sqs))
         consumer = Consumer(sqs, queue_url, registry_factory(context), config, metrics, deleter)
-        worker = Worker(consumer, context, metrics, None, sqs, queue_url)
+        worker = Worker(
+            consumer,
+            context,
+            metrics,
+            None,
+            sqs,
+            queue_url,
+            sweeper=DeadlineSweeper(context.tasks, context.failures, settings.task_sweep_seconds),
+            dead_letters=DeadLetterDrain(
+                sqs,
+                DeadLetterStore(mongo),
+                context.tasks,
+                context.failures,
+                wait_seconds=config.wait_seconds,
+            ),
+            dlq_urls=await _dead_letter_queues(sqs, settings),
+        )
         if settings.worker_port >= 0 and settings.worker_port != 0:
             worker.ops = await stack.enter_async_context(
                 OpsServer(settings.worker_host, settings.worker_port, metrics, worker.is_ready)

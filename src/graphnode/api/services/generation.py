@@ -2,7 +2,9 @@
 
 The order matters: the status is claimed first (so two requests cannot both start), and if
 anything after that fails the task is FAILED and the status restored, so a user is never
-left looking at a graph that is 'creating' forever.
+left looking at a graph that is 'creating' forever. The claim is a short lease and the task
+gets a deadline at once; once dispatched, both stretch to the task's full deadline. If this
+process dies in between, the lease runs out and the worker's sweeper fails the task.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.api.services.dispatch import Dispatcher, DispatchError
@@ -30,8 +33,10 @@ from graphnode.ingest.bundle import (
     note_entry,
 )
 from graphnode.ingest.documents import Document
+from graphnode.storage.codec import now_ms
 from graphnode.storage.conversation_store import ConversationStore
-from graphnode.storage.graph_store import GraphStatus, MongoGraphStore
+from graphnode.storage.graph_status import CLAIM_LEASE, GraphStatus
+from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskState, TaskStore
 
 log = logging.getLogger("graphnode.api.generate")
@@ -47,6 +52,10 @@ class GenerationRunningError(RuntimeError):
         self.task_id = task_id
 
 
+def _deadline_ms(after: timedelta) -> int:
+    return now_ms() + int(after.total_seconds() * 1000)
+
+
 @dataclass(frozen=True)
 class GenerationService:
     conversations: ConversationStore
@@ -54,15 +63,32 @@ class GenerationService:
     tasks: TaskStore
     objects: ObjectStore
     dispatcher: Dispatcher
+    task_deadline: timedelta = field(default=timedelta(hours=2))
+
+    async def _claim(self, user_id: str, status: GraphStatus, task_type: TaskType) -> str:
+        """A new task holding the user's graph for a short lease, with a deadline."""
+        task_id = f"task_{uuid.uuid4().hex}"
+        if not await self.graphs.claim_for(user_id, status, task_id):
+            raise GenerationRunningError(await self.graphs.running_task(user_id))
+        await self.tasks.create(
+            task_id, user_id, task_type.value, deadline_ms=_deadline_ms(CLAIM_LEASE)
+        )
+        return task_id
+
+    async def _dispatched(self, task_id: str, user_id: str, *, holds_graph: bool) -> None:
+        """Handed over: the task (and its claim) now last until the task's deadline."""
+        deadline = _deadline_ms(self.task_deadline)
+        await self.tasks.set_deadline(task_id, deadline)
+        if holds_graph:
+            await self.graphs.extend_claim(user_id, task_id, deadline)
 
     async def start(self, user_id: str, options: dict[str, object]) -> str:
         """Returns the new task's id; raises if nothing to do or already running."""
         if await self.conversations.count(user_id) == 0:
             raise NothingToGenerateError("import conversations first: there is nothing to build")
-        task_id = f"task_{uuid.uuid4().hex}"
-        if not await self.graphs.claim_for(user_id, GraphStatus.CREATING, task_id):
-            raise GenerationRunningError(await self.graphs.running_task(user_id))
-        await self.tasks.create(task_id, user_id, TaskType.GRAPH_GENERATION_REQUEST.value)
+        task_id = await self._claim(
+            user_id, GraphStatus.CREATING, TaskType.GRAPH_GENERATION_REQUEST
+        )
         try:
             prefix = bundle_prefix(task_id)
             await self._write_bundle(prefix, self.conversations.stream(user_id))
@@ -71,13 +97,9 @@ class GenerationService:
             )
             await self.dispatcher.generate(task_id, request)
         except Exception as exc:
-            await self.tasks.finish(
-                task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
-            )
-            await self.graphs.restore_status(user_id)
-            if isinstance(exc, DispatchError):
-                raise
-            raise DispatchError(f"the task could not be prepared: {exc}") from exc
+            await self._abandon(task_id, user_id, exc)
+            raise self._as_dispatch_error(exc) from exc
+        await self._dispatched(task_id, user_id, holds_graph=True)
         log.info("generation dispatched", extra={"taskId": task_id, "userId": user_id})
         return task_id
 
@@ -87,7 +109,12 @@ class GenerationService:
         if graph_key is None:
             raise NothingToGenerateError("there is no graph to summarise yet: generate it first")
         task_id = f"task_{uuid.uuid4().hex}"
-        await self.tasks.create(task_id, user_id, TaskType.GRAPH_SUMMARY_REQUEST.value)
+        await self.tasks.create(
+            task_id,
+            user_id,
+            TaskType.GRAPH_SUMMARY_REQUEST.value,
+            deadline_ms=_deadline_ms(CLAIM_LEASE),
+        )
         request = GraphSummaryRequest(
             user_id=user_id, graph_s3_key=graph_key, bucket=self.objects.bucket, language=language
         )
@@ -98,6 +125,7 @@ class GenerationService:
                 task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
             )
             raise
+        await self._dispatched(task_id, user_id, holds_graph=False)
         return task_id
 
     async def add_nodes(self, user_id: str, documents: Sequence[Document]) -> str:
@@ -105,10 +133,7 @@ class GenerationService:
         keys = await self.graphs.source_keys(user_id)
         if len(keys) < 2:
             raise NothingToGenerateError("there is no graph to add to yet: generate it first")
-        task_id = f"task_{uuid.uuid4().hex}"
-        if not await self.graphs.claim_for(user_id, GraphStatus.UPDATING, task_id):
-            raise GenerationRunningError(await self.graphs.running_task(user_id))
-        await self.tasks.create(task_id, user_id, TaskType.ADD_NODE_REQUEST.value)
+        task_id = await self._claim(user_id, GraphStatus.UPDATING, TaskType.ADD_NODE_REQUEST)
         try:
             prefix = bundle_prefix(task_id)
 
@@ -130,13 +155,14 @@ class GenerationService:
         except Exception as exc:
             await self._abandon(task_id, user_id, exc)
             raise self._as_dispatch_error(exc) from exc
+        await self._dispatched(task_id, user_id, holds_graph=True)
         return task_id
 
     async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:
         await self.tasks.finish(
             task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
         )
-        await self.graphs.restore_status(user_id)
+        await self.graphs.restore_status(user_id, task_id)
 
     @staticmethod
     def _as_dispatch_error(exc: Exception) -> DispatchError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import utc_now
+from graphnode.storage.codec import find_one, utc_now
 
 
 class RateLimitedError(Exception):
@@ -28,7 +28,7 @@ class SlidingWindowLimit:
         query = {"user_id": user_id, "action": self._action, "at": {"$gte": since}}
         used = await self._events.count_documents(query)
         if used >= self._limit:
-            oldest = await self._events.find_one(query, sort=[("at", 1)])
+            oldest = await find_one(self._events, query, sort=[("at", 1)])
             retry = (oldest["at"] + self._window - now).total_seconds() if oldest else 60
             raise RateLimitedError(max(1, int(retry) + 1))
         await self._events.insert_one({"user_id": user_id, "action": self._action, "at": now})

@@ -12,7 +12,7 @@ from collections import OrderedDict
 import orjson
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.documents import iso
+from graphnode.storage.codec import find_one, iso
 from graphnode.storage.graph_snapshot import GraphSnapshotReader
 
 DEFAULT_CAPACITY = 256  # users whose snapshots stay in memory (least recently used first out)
@@ -30,7 +30,7 @@ class SnapshotCache:
         self._entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 
     async def snapshot_bytes(self, user_id: str) -> bytes:
-        stats = await self._stats.find_one({"_id": user_id}, {"updated_at": 1, "status": 1})
+        stats = await find_one(self._stats, {"_id": user_id}, {"updated_at": 1, "status": 1})
         version = f"{iso((stats or {}).get('updated_at'))}|{(stats or {}).get('status')}"
         cached = self._entries.get(user_id)
         if cached is not None and cached[0] == version:

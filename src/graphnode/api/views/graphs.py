@@ -14,7 +14,7 @@ from graphnode.api.services.rate_limit import RateLimitedError
 from graphnode.api.state import API, Api
 from graphnode.api.views.common import json_body, json_response
 from graphnode.contracts import ContractError, GraphGenerationRequest
-from graphnode.storage.documents import iso
+from graphnode.storage.codec import iso
 
 GENERATE_OPTIONS = ("includeSummary", "language", "summaryLanguage", "minClusters", "maxClusters")
 MAX_SEARCH_RESULTS = 50

@@ -11,7 +11,7 @@ from aiohttp import web
 from graphnode.api.problems import Problem
 from graphnode.api.state import API
 from graphnode.api.views.common import json_response
-from graphnode.storage.documents import iso
+from graphnode.storage.codec import iso
 from graphnode.storage.task_store import TERMINAL
 
 EVENT_POLL_SECONDS = 1.0

@@ -22,14 +22,15 @@ class AddNodeResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: AddNodeResult = message.payload
         ctx, user = self._ctx, payload.user_id
+        if await ctx.ended_as_failed(message):
+            return
         if payload.status is ResultStatus.FAILED:
             await ctx.record_failure(message)
-            await ctx.graphs.restore_status(user)
             return
         [raw] = await ctx.download(payload.result_s3_key)
         assert raw is not None  # the contract requires resultS3Key when COMPLETED
         graph = parse_graph_addition(raw)
-        await ctx.graphs.merge_graph(user, graph)
+        await ctx.graphs.merge_graph(user, graph, task_id=message.task_id)
         vectors = [
             node_vector(node, node.model_extra["embedding"])
             for node in graph.nodes

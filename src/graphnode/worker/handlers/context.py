@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,9 @@ from graphnode.storage.graph_store import GraphDocumentStore
 from graphnode.storage.task_store import TaskState, TaskStore
 from graphnode.storage.vector_store import NodeVector, VectorStore
 from graphnode.worker.notifier import Notifier
+from graphnode.worker.task_endings import TaskFailures
+
+log = logging.getLogger("graphnode.worker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +37,32 @@ class HandlerContext:
 
         return list(await asyncio.gather(*(fetch(key) for key in keys)))
 
+    @property
+    def failures(self) -> TaskFailures:
+        return TaskFailures(self.tasks, self.graphs, self.notifier)
+
     async def record_failure(self, message: Message[Any]) -> None:
-        """A FAILED result: the task carries the AI service's error and code."""
+        """A FAILED result: the task ends with the AI service's error and code."""
         payload = message.payload
-        await self.tasks.finish(
+        await self.failures.fail(
             message.task_id,
             payload.user_id,
-            TaskState.FAILED,
-            error=payload.error,
-            error_code=payload.error_code,
+            message.task_type.value,
+            payload.error or "the AI service reported a failure without a reason",
+            payload.error_code or "AI_FAILED",
         )
+
+    async def ended_as_failed(self, message: Message[Any]) -> bool:
+        """True when the task already ended as FAILED (its deadline passed, or it was
+        dead-lettered): its late result is then discarded, never applied."""
+        task = await self.tasks.get(message.task_id, message.payload.user_id)
+        if task is None or task.get("status") != TaskState.FAILED.value:
+            return False
+        log.warning(
+            "late result discarded: the task already failed",
+            extra={"error": task.get("error"), "errorCode": task.get("error_code")},
+        )
+        return True
 
 
 def node_vector(node: GraphNode, embedding: Sequence[float]) -> NodeVector:

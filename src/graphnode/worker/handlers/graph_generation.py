@@ -40,8 +40,10 @@ class GraphGenerationResultHandler:
 
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphGenerationResult = message.payload
+        if await self._ctx.ended_as_failed(message):
+            return
         if payload.status is ResultStatus.FAILED:
-            await self._failed(message, payload)
+            await self._ctx.record_failure(message)
         else:
             await self._completed(message, payload)
 
@@ -90,24 +92,4 @@ class GraphGenerationResultHandler:
         log.info(
             "graph stored",
             extra={"nodes": len(graph.nodes), "edges": len(graph.edges), "applied": applied},
-        )
-
-    async def _failed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
-        ctx, user = self._ctx, payload.user_id
-        await ctx.record_failure(message)
-        restored = await ctx.graphs.restore_status(user)
-        await ctx.notifier.notify(
-            user,
-            message.task_id,
-            "GRAPH_GENERATION_FAILED",
-            title="Your knowledge graph could not be built",
-            body=payload.error or "Graph generation failed",
-        )
-        log.warning(
-            "graph generation failed",
-            extra={
-                "error": payload.error,
-                "errorCode": payload.error_code,
-                "graphStatus": restored.value,
-            },
         )

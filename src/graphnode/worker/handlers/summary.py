@@ -19,9 +19,10 @@ class GraphSummaryResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
+        if await ctx.ended_as_failed(message):
+            return
         if payload.status is ResultStatus.FAILED:
             await ctx.record_failure(message)
-            log.warning("summary failed", extra={"error": payload.error})
             return
         [raw] = await ctx.download(payload.summary_s3_key)
         assert raw is not None  # the contract requires summaryS3Key when COMPLETED
