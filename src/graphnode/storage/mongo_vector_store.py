@@ -28,8 +28,12 @@ CANDIDATES_PER_RESULT = 20
 
 class MongoVectorStore:
     def __init__(self, database: DocumentDatabase) -> None:
+        self._database = database
         self._vectors = database.collection(Collections.VECTORS)
         self._atlas: bool | None = None  # learnt on the first search
+
+    async def ping(self) -> bool:
+        return await self._database.ping()
 
     async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int:
         ops = [

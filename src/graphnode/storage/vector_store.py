@@ -61,12 +61,19 @@ class VectorStore(Protocol):
 
     async def orig_ids(self, user_id: str) -> set[str]: ...
 
+    async def ping(self) -> bool:
+        """True when the store answers (the worker's readiness)."""
+        ...
+
 
 class ChromaVectorStore:
     """:class:`VectorStore` on a Chroma collection (server or embedded)."""
 
     def __init__(self, collection: VectorCollection) -> None:
         self._collection = collection
+
+    async def ping(self) -> bool:
+        return await self._collection.heartbeat()
 
     async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int:
         records = [

@@ -95,9 +95,15 @@ class Worker:
                 watcher.cancel()
             await asyncio.gather(*watchers, return_exceptions=True)
 
+    mongo: DocumentDatabase | None = None
+
     async def is_ready(self) -> bool:
+        """Ready only while every dependency a handler needs answers: SQS, MongoDB and the
+        vector store (a worker that can only fail its messages should take no traffic)."""
         await self.sqs.attributes(self.queue_url)  # raises when SQS is unreachable
-        return self.consumer.running
+        if self.mongo is not None and not await self.mongo.ping():
+            return False
+        return self.consumer.running and await self.context.vectors.ping()
 
 
 async def _open_vector_store(
@@ -182,6 +188,7 @@ async def open_worker(
                 wait_seconds=config.wait_seconds,
             ),
             dlq_urls=await _dead_letter_queues(sqs, settings),
+            mongo=mongo,
         )
         if settings.worker_port >= 0 and settings.worker_port != 0:
             worker.ops = await stack.enter_async_context(
