@@ -6,6 +6,11 @@ generated graph (2,000 nodes, 12 clusters, 8,000 edges). Each bearer token picks
 API answers, so one server covers every state. The ``check_*`` functions take only a page
 and the expected data: they stay as they are when the real API replaces the fake.
 
+Generated graphs (random, equal and float32-rounding weights, one node, no edges, clusters
+without members or missing from the list, missing fields, 5,000 nodes) go through the page's
+own model builder (``graphnodeViewer.inspectModel``) and are drawn in full; odd summaries and
+a broken browser API show that one failing part leaves the others on screen.
+
 Needs Chromium (``apt-get install -y chromium``): without it the module is skipped, except
 under CI (``CI`` set), where it fails. Screenshots and timings go to ``tests/artifacts/``.
 """
@@ -685,8 +690,11 @@ async def check_summary(page: Page, summary: dict[str, Any]) -> None:
     )
     assert state == "ready", state
     text = await page.evaluate("document.getElementById('summary-panel').innerText")
+    assert "Loading summary" not in text, text
     body = summary["summary"]
-    assert body["overview"]["summary_text"] in text
+    assert body["overview"]["summary_text"], "the summary has an overview text to show"
+    shown = await page.evaluate("document.getElementById('summary-text').textContent")
+    assert shown == body["overview"]["summary_text"], shown
     for interest in body["overview"]["primary_interests"]:
         assert interest in text
     for insight in body["clusters"]:
@@ -942,3 +950,356 @@ async def test_server_error_is_reported_with_a_retry(fake_api: FakeApi, open_pag
     assert "The graph store is unavailable." in text
     assert "Try again" in text
     await screenshot(page, "error")
+
+
+# ---------------------------------------------------------------------------------------
+# The model builder on generated graphs: any data the API can return must draw
+# ---------------------------------------------------------------------------------------
+
+
+def _rounds_down_in_float32(w: float) -> bool:
+    return float(np.float32(w)) < w
+
+
+def _random_weights(seed: int = 11) -> dict[str, Any]:
+    """Full-precision random weights (never rounded to 3 places)."""
+    graph = make_graph(nodes=400, clusters=6, edges=1600, seed=seed)
+    rng = random.Random(seed)
+    for e in graph["edges"]:
+        e["weight"] = rng.random()
+    return graph
+
+
+def _equal_weights() -> dict[str, Any]:
+    graph = make_graph(nodes=300, clusters=5, edges=900, seed=3)
+    for e in graph["edges"]:
+        e["weight"] = 0.7  # float32(0.7) < 0.7: also the rounding case with no span at all
+    return graph
+
+
+def _float32_weights() -> dict[str, Any]:
+    """The lowest weight rounds down in float32 and the highest up (the issue-11 crash)."""
+    graph = make_graph(nodes=300, clusters=5, edges=900, seed=5)
+    rng = random.Random(5)
+    low, high = 0.7, 0.9  # float32: 0.699999988..., 0.899999976... / 0.1 rounds up
+    assert _rounds_down_in_float32(low)
+    for e in graph["edges"]:
+        e["weight"] = rng.choice([low, 0.1 + 0.2, 1 / 3, high, 0.1, 0.55])
+    graph["edges"][0]["weight"] = 0.1  # the minimum: float32(0.1) > 0.1
+    graph["edges"][1]["weight"] = low
+    return graph
+
+
+def _float32_minimum_rounds_down() -> dict[str, Any]:
+    graph = make_graph(nodes=200, clusters=4, edges=600, seed=8)
+    rng = random.Random(8)
+    for e in graph["edges"]:
+        e["weight"] = rng.choice([0.7, 0.85, 0.95])  # min 0.7 rounds down in float32
+    return graph
+
+
+def _single_node() -> dict[str, Any]:
+    graph = make_graph(nodes=100, clusters=4, edges=200, seed=2)
+    node = graph["nodes"][0]
+    self_loop = {"source": node["id"], "target": node["id"], "weight": 0.9}
+    return {**graph, "nodes": [node], "edges": [self_loop], "clusters": graph["clusters"][:1]}
+
+
+def _no_edges() -> dict[str, Any]:
+    return {**make_graph(nodes=250, clusters=5, edges=400, seed=4), "edges": []}
+
+
+def _clusters_without_members() -> dict[str, Any]:
+    graph = make_graph(nodes=200, clusters=4, edges=500, seed=6)
+    extra = [
+        {"clusterId": f"cluster_{k}", "name": f"Empty {k}", "size": 0, "keyThemes": []}
+        for k in (7, 8, 9)
+    ]
+    return {**graph, "clusters": graph["clusters"] + extra + [{"clusterId": None}, None, {}]}
+
+
+def _unknown_clusters() -> dict[str, Any]:
+    """Nodes naming a cluster the cluster list lacks, or none at all; no cluster list."""
+    graph = make_graph(nodes=200, clusters=4, edges=500, seed=9)
+    for node in graph["nodes"][:30]:
+        node["clusterId"] = "cluster_99"
+        node["clusterName"] = "Not in the list"
+    for node in graph["nodes"][30:40]:
+        node["clusterId"] = None
+    for node in graph["nodes"][40:45]:
+        node["clusterId"] = 12  # a number, not a string
+        node["clusterName"] = None
+    return {**graph, "clusters": graph["clusters"][1:]}
+
+
+def _missing_fields() -> dict[str, Any]:
+    """Missing x/y, weights and flags; edges to unknown nodes; nulls among the items."""
+    graph = make_graph(nodes=300, clusters=5, edges=900, seed=10)
+    for node in graph["nodes"][::7]:
+        node["x"] = None
+    for node in graph["nodes"][1::11]:
+        node.pop("y")
+        node.pop("keywords")
+    for node in graph["nodes"][2::13]:
+        node["x"] = float("1e300")  # beyond any layout: placed like a missing one
+    for e in graph["edges"][::5]:
+        e.pop("weight")
+        e.pop("isIntraCluster")
+    for e in graph["edges"][1::9]:
+        e["weight"] = None
+    graph["edges"] += [
+        {"source": 10**9, "target": 0, "weight": 0.5},
+        {"source": None, "target": 1},
+        {"source": "3", "target": "4", "weight": 0.6},  # ids as strings: the same nodes
+        None,
+    ]
+    graph["nodes"] = [*graph["nodes"], None]
+    return graph
+
+
+def _no_layout() -> dict[str, Any]:
+    graph = make_graph(nodes=150, clusters=4, edges=400, seed=12)
+    for node in graph["nodes"]:
+        node["x"] = node["y"] = None
+    return graph
+
+
+def _one_point() -> dict[str, Any]:
+    graph = make_graph(nodes=100, clusters=4, edges=240, seed=13)
+    for node in graph["nodes"]:
+        node["x"], node["y"] = 1.5, -2.0
+    return graph
+
+
+def _odd_weights() -> dict[str, Any]:
+    graph = make_graph(nodes=150, clusters=4, edges=400, seed=14)
+    values = [-3.0, 0.0, 1e-300, 5e-324, 0.5, 1.0, 7.5, 1e308, -1e308]
+    for k, e in enumerate(graph["edges"]):
+        e["weight"] = values[k % len(values)]
+    return graph
+
+
+def _large() -> dict[str, Any]:
+    return make_graph(nodes=5000, clusters=14, edges=20000, seed=21)
+
+
+GENERATED: dict[str, Any] = {
+    "random-weights": _random_weights,
+    "equal-weights": _equal_weights,
+    "float32-weights": _float32_weights,
+    "float32-minimum": _float32_minimum_rounds_down,
+    "single-node": _single_node,
+    "no-edges": _no_edges,
+    "empty-clusters": _clusters_without_members,
+    "unknown-clusters": _unknown_clusters,
+    "missing-fields": _missing_fields,
+    "no-layout": _no_layout,
+    "one-point": _one_point,
+    "odd-weights": _odd_weights,
+    "5000-nodes": _large,
+}
+
+
+def expected_model(graph: dict[str, Any]) -> dict[str, Any]:
+    """What the model must hold: every node, every cluster (listed or named by a node)."""
+    nodes = [n for n in graph["nodes"] if isinstance(n, dict)]
+
+    def key(value: Any) -> str:
+        return "unclustered" if value is None or value == "" else str(value)
+
+    listed = [c for c in graph["clusters"] if isinstance(c, dict) and c.get("clusterId")]
+    sizes: dict[str, int] = {str(c["clusterId"]): 0 for c in listed}
+    names = {str(c["clusterId"]): c.get("name") or "" for c in listed}
+    for node in nodes:
+        k = key(node.get("clusterId"))
+        sizes[k] = sizes.get(k, 0) + 1
+        names[k] = names.get(k) or node.get("clusterName") or ""
+    ids = {str(n["id"]) for n in nodes}
+    edges = [
+        e
+        for e in graph["edges"]
+        if isinstance(e, dict)
+        and str(e.get("source")) in ids
+        and str(e.get("target")) in ids
+        and e.get("source") is not None
+        and str(e["source"]) != str(e["target"])
+    ]
+    clusters = [
+        {"clusterId": k, "name": names[k] or k.replace("_", " "), "size": size}
+        for k, size in sizes.items()
+    ]
+    return {"nodes": len(nodes), "edges": len(edges), "clusters": clusters}
+
+
+@pytest.fixture(scope="module")
+def generated_api(fake_api: FakeApi) -> dict[str, dict[str, Any]]:
+    """Each generated graph served by the fake API under its own token ``gen-<name>``."""
+    graphs = {name: build() for name, build in GENERATED.items()}
+    for name, graph in graphs.items():
+        fake_api.set_graph(f"gen-{name}", graph)
+        fake_api.set_summary(f"gen-{name}", make_summary_for(graph))
+    return graphs
+
+
+def make_summary_for(graph: dict[str, Any]) -> dict[str, Any]:
+    """A summary naming the graph's clusters (not only the listed ones)."""
+    clusters = expected_model(graph)["clusters"]
+    return {
+        "generatedAt": "2026-11-26T10:05:00Z",
+        "summary": {
+            "overview": {
+                "total_source_nodes": expected_model(graph)["nodes"],
+                "time_span": {"start": "2025-03", "end": "2026-02", "days": 340},
+                "primary_interests": [c["name"] for c in clusters[:3]],
+                "summary_text": f"You talk about {len(clusters)} topics.",
+            },
+            "clusters": [
+                {
+                    "cluster_id": c["clusterId"],
+                    "name": c["name"],
+                    "size": c["size"],
+                    "insight_text": f"Insight on {c['name']}.",
+                }
+                for c in clusters
+            ],
+            "patterns": [{"type": "focus", "text": "Mostly one topic."}],
+            "connections": [],
+            "recommendations": [],
+        },
+    }
+
+
+async def test_model_builder_on_generated_graphs(
+    fake_api: FakeApi, generated_api: dict[str, dict[str, Any]], open_page
+) -> None:
+    """The page's own buildModel on every generated graph: each node and cluster, each edge
+    in exactly one existing bucket, finite positions, no page error."""
+    page = await open_page(f"{fake_api.base_url}/#token={GOOD}")
+    await check_ready(page)
+    for name, graph in generated_api.items():
+        report = await page.evaluate(
+            f"fetch('/v1/graphs/me', {{headers: {{Authorization: 'Bearer gen-{name}'}}}})"
+            ".then(r => r.json()).then(g => graphnodeViewer.inspectModel(g))"
+        )
+        want = expected_model(graph)
+        assert report["n"] == want["nodes"], (name, report["n"])
+        assert report["members"] == want["nodes"], name
+        assert report["m"] == want["edges"], (name, report["m"])
+        got = {c["id"]: (c["name"], c["size"]) for c in report["clusters"]}
+        assert got == {c["clusterId"]: (c["name"], c["size"]) for c in want["clusters"]}, name
+        assert report["bucketed"] == report["m"], (name, report)
+        assert report["badEdge"] == 0, (name, report)
+        assert report["finiteXY"], (name, report)
+        assert report["finiteBounds"], (name, report)
+        assert report["gridItems"] == report["gridCount"] == want["nodes"], (name, report)
+    assert page.errors == [], page.errors
+    assert await page.evaluate("graphnodeViewer.problems()") == []
+
+
+# The ones that crashed or could crash the page before issue 11's fix, drawn in full.
+DRAWN = [
+    "equal-weights",
+    "float32-minimum",
+    "float32-weights",
+    "single-node",
+    "no-edges",
+    "empty-clusters",
+    "unknown-clusters",
+    "missing-fields",
+    "no-layout",
+    "5000-nodes",
+]
+
+
+@pytest.mark.parametrize("name", DRAWN)
+async def test_generated_graph_draws_with_legend_and_summary(
+    name: str, fake_api: FakeApi, generated_api: dict[str, dict[str, Any]], open_page
+) -> None:
+    graph = generated_api[name]
+    want = expected_model(graph)
+    page = await open_page(f"{fake_api.base_url}/#token=gen-{name}", width=1440, height=900)
+    await check_ready(page, within=READY_WITHIN * 2)
+    stats = await page.evaluate("graphnodeViewer.stats()")
+    assert stats["nodes"] == stats["nodesDrawn"] == want["nodes"], stats
+    assert stats["edges"] == want["edges"], stats
+    assert (stats["edgesDrawn"] > 0) == (want["edges"] > 0), stats
+    await check_legend(page, want["clusters"])
+    await check_summary(page, make_summary_for(graph))
+    if name in {"float32-minimum", "single-node", "5000-nodes"}:
+        await screenshot(page, f"generated-{name}")
+    assert page.errors == [], page.errors
+    assert await page.evaluate("graphnodeViewer.problems()") == []
+
+
+ODD_SUMMARIES: dict[str, Any] = {
+    "nulls-in-lists": {
+        "generatedAt": None,
+        "summary": {
+            "overview": {"summary_text": "Still here.", "primary_interests": [None, 3, "Cooking"]},
+            "clusters": [None, {"cluster_id": 5}, {"name": "By name only"}],
+            "connections": [None, {"source_cluster": None}],
+            "patterns": ["A plain string pattern", None, {"type": "focus"}],
+            "recommendations": [{"text": None}, 7],
+        },
+    },
+    "no-overview": {"summary": {"clusters": "not a list"}},
+    "not-an-object": {"summary": "text"},
+    "empty": {},
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_SUMMARIES))
+async def test_odd_summary_still_shows_graph_and_summary(
+    name: str, fake_api: FakeApi, open_page
+) -> None:
+    token = f"odd-summary-{name}"
+    fake_api.set_graph(token, fake_api.graph)
+    fake_api.set_summary(token, ODD_SUMMARIES[name])
+    page = await open_page(f"{fake_api.base_url}/#token={token}")
+    await check_ready(page)
+    await check_draws_nodes(page, len(fake_api.graph["nodes"]))
+    await page.wait_for("document.body.dataset.summary === 'ready'", within=10)
+    text = await page.evaluate("document.getElementById('summary').innerText")
+    assert "Loading summary" not in text
+    overview = ODD_SUMMARIES[name].get("summary")
+    if isinstance(overview, dict) and overview.get("overview"):
+        assert "Still here." in text
+        assert "A plain string pattern" in text
+    else:
+        assert "No overview yet." in text
+    assert page.errors == [], page.errors
+
+
+# Scripts run before the page's own, each breaking one thing the page uses.
+BREAKERS = {
+    # Dates: the header's "Generated ...", the summary's "Written ..." and its time span.
+    "dates": "Object.defineProperty(Intl.DateTimeFormat.prototype, 'format',"
+    " { get() { throw new Error('broken dates'); } });",
+    # Circles: every node, so the drawing fails (each frame).
+    "drawing": "CanvasRenderingContext2D.prototype.arc = () => { throw new Error('broken arc'); };",
+}
+
+
+@pytest.mark.parametrize("broken", list(BREAKERS))
+async def test_one_failing_part_leaves_the_others_shown(
+    broken: str, fake_api: FakeApi, open_page
+) -> None:
+    page = await open_page(
+        f"{fake_api.base_url}/#token={GOOD}", width=1440, height=900, init_script=BREAKERS[broken]
+    )
+    await check_ready(page)
+    await check_legend(page, fake_api.graph["clusters"])
+    await page.wait_for("document.body.dataset.summary === 'ready'", within=10)
+    text = await page.evaluate("document.getElementById('summary-panel').innerText")
+    for insight in fake_api.summary["summary"]["clusters"]:
+        assert insight["insight_text"] in text
+    if broken == "drawing":
+        assert fake_api.summary["summary"]["overview"]["summary_text"] in text
+    else:
+        await check_draws_nodes(page, len(fake_api.graph["nodes"]))
+    problems = await page.evaluate("graphnodeViewer.problems()")
+    cause = "broken arc" if broken == "drawing" else "broken dates"
+    assert problems
+    assert all(cause in p for p in problems), problems
+    # Each failure is logged once, as an error, not swallowed.
+    assert len(page.errors) == len(problems), (page.errors, problems)

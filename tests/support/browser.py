@@ -435,9 +435,18 @@ class Browser:
             ) from None
 
     async def open(
-        self, url: str, *, width: int = 1280, height: int = 800, scale: float = 1.0
+        self,
+        url: str,
+        *,
+        width: int = 1280,
+        height: int = 800,
+        scale: float = 1.0,
+        init_script: str | None = None,
     ) -> Page:
-        """A new tab at ``width`` x ``height`` CSS px navigated to ``url`` (not waited on)."""
+        """A new tab at ``width`` x ``height`` CSS px navigated to ``url`` (not waited on).
+
+        ``init_script`` runs in the page before any of its own scripts (e.g. to break an API
+        on purpose and see that the page copes)."""
         target = await self.send("Target.createTarget", {"url": "about:blank"})
         attached = await self.send(
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
@@ -447,6 +456,8 @@ class Browser:
         for domain in ("Page", "Runtime", "Log", "Network"):
             await page.send(f"{domain}.enable")
         await page.set_viewport(width, height, scale)
+        if init_script:
+            await page.send("Page.addScriptToEvaluateOnNewDocument", source=init_script)
         page.opened_at = time.monotonic()
         await page.navigate(url)
         return page

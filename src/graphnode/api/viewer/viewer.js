@@ -8,6 +8,10 @@
  * Progress is reported on document.body.dataset.state: loading | auth | progress |
  * empty | error | ready (set after the first full draw). window.graphnodeViewer exposes
  * a few read-only numbers and helpers for tests and debugging.
+ *
+ * Nothing the API sends is trusted to be complete: each part of the page (header, model,
+ * legend, drawing, every summary section) is shown on its own, and an error in one is
+ * logged with console.error and listed by graphnodeViewer.problems() while the rest shows.
  */
 (() => {
   'use strict';
@@ -65,16 +69,36 @@
   }
 
   function chips(words, limit, strong) {
-    const list = (Array.isArray(words) ? words : []).filter((w) => typeof w === 'string' && w);
+    // Keywords are strings; {term, score} objects (graph.json's own shape) are read too.
+    const list = (Array.isArray(words) ? words : [])
+      .map((w) => (w !== null && typeof w === 'object' ? w.term : w))
+      .filter((w) => typeof w === 'string' && w);
     return h('div', { className: 'chips' },
       list.slice(0, limit).map((w) => h('span', { className: strong ? 'chip strong' : 'chip', text: w })));
   }
 
+  // A date from the API: an ISO string, a calendar date ('2025-03-01'), a month ('2025-03')
+  // or a Unix time in seconds or milliseconds. Calendar dates and months are shown as
+  // written, not shifted into the reader's time zone (new Date('2025-03') is UTC midnight).
   function formatDate(value, withTime) {
-    if (!value) return '';
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) return String(value);
-    const options = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || value === 0) return '';
+      return formatMoment(new Date(Math.abs(value) < 1e11 ? value * 1000 : value), withTime, value);
+    }
+    if (typeof value !== 'string' || !value) return '';
+    if (/^\d{4}-\d{2}$/.test(value)) {
+      return formatMoment(new Date(value), { year: 'numeric', month: 'short', timeZone: 'UTC' }, value);
+    }
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      return formatMoment(new Date(value), { dateStyle: 'medium', timeZone: 'UTC' }, value);
+    }
+    return formatMoment(new Date(value), withTime, value);
+  }
+
+  function formatMoment(date, how, original) {
+    if (Number.isNaN(date.getTime())) return String(original);
+    const options = typeof how === 'object' ? how
+      : how ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
     return new Intl.DateTimeFormat(undefined, options).format(date);
   }
 
@@ -168,6 +192,31 @@
     setState('error');
   }
 
+  // ------------------------------------------------------------------ one part failing alone
+
+  // Each part of the page (header, graph, legend, drawing, each summary section) is shown
+  // on its own: an error in one is reported (console.error, once per message, and
+  // graphnodeViewer.problems()) and the other parts still show.
+  const MAX_PROBLEMS = 20;
+
+  function report(what, error) {
+    const message = `${what} failed: ${error && error.message ? error.message : String(error)}`;
+    if (viewer.problems.includes(message) || viewer.problems.length >= MAX_PROBLEMS) return;
+    viewer.problems.push(message);
+    document.body.dataset.problems = String(viewer.problems.length);
+    console.error(`GraphNode viewer: ${message}`, error && error.stack ? error.stack : '');
+  }
+
+  function attempt(what, action) {
+    try {
+      action();
+      return true;
+    } catch (error) {
+      report(what, error);
+      return false;
+    }
+  }
+
   function handleFailure(error) {
     if (error instanceof HttpError && error.status === 401) {
       token = null;
@@ -177,6 +226,10 @@
     }
     if (error instanceof HttpError) {
       showError(error.message);
+      return;
+    }
+    if (error instanceof SyntaxError) {
+      showError('The server sent an answer this page cannot read. Try again in a moment.');
       return;
     }
     showError('The server could not be reached. Check your connection and try again.');
@@ -196,19 +249,28 @@
     } else {
       badge.hidden = true;
     }
-    const counted = graph && Array.isArray(graph.nodes) ? {
-      nodes: graph.nodes.length,
-      edges: Array.isArray(graph.edges) ? graph.edges.length : 0,
-      clusters: new Set(graph.nodes.map((node) => node.clusterId)).size,
-    } : null;
-    const stats = graph && graph.stats ? { ...counted, ...graph.stats } : counted;
-    $('graph-stats').textContent = stats && graph.nodes && graph.nodes.length
+    const stats = graph ? headerStats(graph) : null;
+    $('graph-stats').textContent = stats
       ? `${plural(stats.nodes, 'node', 'nodes')} · ${plural(stats.edges, 'link', 'links')} · ${plural(stats.clusters, 'cluster', 'clusters')}`
       : '';
+    $('sign-out').hidden = !token;
     $('graph-generated').textContent = graph && graph.generatedAt
       ? `Generated ${formatDate(graph.generatedAt, true)}`
       : '';
-    $('sign-out').hidden = !token;
+  }
+
+  // Counts for the header: the API's stats where they are numbers, else counted here.
+  function headerStats(graph) {
+    const nodes = listOf(graph.nodes).filter(isObject);
+    if (!nodes.length) return null;
+    const stats = {
+      nodes: nodes.length,
+      edges: listOf(graph.edges).length,
+      clusters: new Set(nodes.map((node) => clusterKey(node.clusterId))).size,
+    };
+    const given = isObject(graph.stats) ? graph.stats : {};
+    for (const key of Object.keys(stats)) if (Number.isFinite(given[key])) stats[key] = given[key];
+    return stats;
   }
 
   // ------------------------------------------------------------------ loading and polling
@@ -230,7 +292,16 @@
     }, POLL_MS);
   }
 
-  async function load({ quiet = false } = {}) {
+  async function load(options) {
+    try {
+      await loadOnce(options);
+    } catch (error) {
+      report('loading the page', error);
+      if (!viewer.model) showError(`The page could not be shown: ${error.message || error}`);
+    }
+  }
+
+  async function loadOnce({ quiet = false } = {}) {
     const mine = ++generation;
     stopPolling();
     if (!token) {
@@ -256,10 +327,11 @@
       }
     }
     if (mine !== generation) return;
-    const status = graph.status || 'CREATED';
-    const nodes = Array.isArray(graph.nodes) ? graph.nodes : [];
+    if (!isObject(graph)) graph = {};
+    const status = text(graph.status) || 'CREATED';
+    const nodes = listOf(graph.nodes).filter(isObject);
     const building = BUILDING.has(status);
-    renderHeader(graph);
+    attempt('showing the header', () => renderHeader(graph));
     if (building) schedulePoll();
 
     if (nodes.length === 0) {
@@ -275,7 +347,7 @@
 
     $('update-banner').hidden = !building;
     $('update-banner-text').textContent = status === 'CREATING' ? 'Building your graph…' : 'Updating your graph…';
-    const key = `${graph.generatedAt}|${nodes.length}|${(graph.edges || []).length}`;
+    const key = `${graph.generatedAt}|${nodes.length}|${listOf(graph.edges).length}`;
     if (key === shownGraphKey && viewer.model) {
       setState('ready');
       return;
@@ -285,22 +357,68 @@
       (body) => ({ body }),
       (error) => ({ error }),
     );
-    document.body.dataset.summary = 'loading';
     document.body.dataset.view = 'graph'; // laid out first, so the canvas can be measured
-    showGraph(graph);
+    try {
+      showGraph(graph);
+    } catch (error) {
+      report('building the graph', error);
+      shownGraphKey = null;
+      if (!viewer.model) showError(`Your graph could not be drawn: ${error.message || error}`);
+      else setState('ready'); // a background update failed: the graph shown stays
+      return;
+    }
+    document.body.dataset.summary = 'loading';
     setState('ready');
     const answer = await summaryRequest;
     if (shownGraphKey !== key) return; // another graph (or none) is on screen by now
-    if (answer.error) {
-      if (answer.error instanceof HttpError && answer.error.status === 404) renderNoSummary();
-      else if (answer.error instanceof HttpError && answer.error.status === 401) handleFailure(answer.error);
-      else renderSummaryError(answer.error);
-    } else {
-      renderSummary(answer.body);
-    }
+    showSummaryAnswer(answer);
+  }
+
+  function showSummaryAnswer({ body, error }) {
+    if (error instanceof HttpError && error.status === 404) renderNoSummary();
+    else if (error instanceof HttpError && error.status === 401) handleFailure(error);
+    else if (error) renderSummaryError(`The summary could not be loaded: ${error.message}`);
+    else if (!attempt('showing the summary', () => renderSummary(body))) renderSummaryError('The summary could not be shown.');
   }
 
   // ------------------------------------------------------------------ the graph model
+  //
+  // The model is built from whatever the API sends, and never trusts it: a cluster named
+  // only by its nodes, a described cluster without members, a node without x/y, an edge
+  // without a weight or to an unknown node, all equal weights or none at all. Every index
+  // into an array is clamped to that array, never derived unchecked from a float.
+
+  const UNCLUSTERED = 'unclustered';
+  const MIDDLE_LEVEL = Math.floor(EDGE_LEVELS / 2); // edges whose weight says nothing
+  const MAX_COORDINATE = 1e15; // beyond this a coordinate is treated as missing
+  const MAX_GRID_SIDE = 2048;
+
+  function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  }
+
+  function text(value) {
+    if (typeof value === 'string') return value;
+    return value === null || value === undefined ? '' : String(value);
+  }
+
+  function listOf(value) {
+    return Array.isArray(value) ? value : [];
+  }
+
+  function clusterKey(value) {
+    return text(value) || UNCLUSTERED;
+  }
+
+  function usableNumber(value) {
+    return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < MAX_COORDINATE;
+  }
+
+  // A whole number in [0, size - 1]: NaN and infinities land on 0.
+  function clampIndex(value, size) {
+    if (!Number.isFinite(value) || size <= 1) return 0;
+    return Math.min(size - 1, Math.max(0, Math.floor(value)));
+  }
 
   function clusterOrder(a, b) {
     const na = Number((/(-?\d+)$/.exec(a) || [])[1]);
@@ -324,51 +442,96 @@
     return color.replace(')', ` / ${alpha})`);
   }
 
-  function buildModel(graph) {
-    const rawNodes = graph.nodes;
-    const n = rawNodes.length;
-    const ids = new Float64Array(n);
-    const xs = new Float64Array(n);
-    const ys = new Float64Array(n);
-    const clusterOf = new Int32Array(n);
-    const indexOfId = new Map();
-
-    // Clusters: those described by the API first, then any a node names on its own.
+  // Clusters: those the API describes, then any a node names on its own ('unclustered'
+  // for a node that names none), in a stable order; each gets its own colour.
+  function buildClusters(rawClusters, rawNodes) {
     const described = new Map();
-    for (const c of graph.clusters || []) if (c && c.clusterId) described.set(c.clusterId, c);
-    const clusterIds = new Set(described.keys());
-    for (const node of rawNodes) clusterIds.add(node.clusterId || 'unclustered');
-    const ordered = [...clusterIds].sort(clusterOrder);
-    const clusters = ordered.map((id, index) => {
+    for (const c of listOf(rawClusters)) {
+      if (isObject(c) && text(c.clusterId)) described.set(text(c.clusterId), c);
+    }
+    const ids = new Set(described.keys());
+    for (const node of rawNodes) ids.add(clusterKey(node.clusterId));
+    return [...ids].sort(clusterOrder).map((id, index) => {
       const info = described.get(id) || {};
       return {
         id,
         index,
-        name: info.name || '',
-        description: info.description || '',
+        name: text(info.name),
+        description: text(info.description),
         size: 0,
-        keyThemes: info.keyThemes || [],
-        topKeywords: info.topKeywords || [],
+        keyThemes: listOf(info.keyThemes),
+        topKeywords: listOf(info.topKeywords),
         color: colorFor(index),
         members: [],
         cx: 0,
         cy: 0,
       };
     });
-    const clusterIndex = new Map(clusters.map((c) => [c.id, c.index]));
+  }
 
+  // Nodes without a usable layout position are set on a small sunflower spiral around their
+  // cluster's laid-out members (or the middle of the graph), instead of all on one point.
+  function placeMissing(missing, clusterOf, xs, ys, placed) {
+    if (!missing.length) return;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    const sums = new Map(); // cluster -> [sx, sy, count] over laid-out members
+    for (const i of placed) {
+      minX = Math.min(minX, xs[i]);
+      maxX = Math.max(maxX, xs[i]);
+      minY = Math.min(minY, ys[i]);
+      maxY = Math.max(maxY, ys[i]);
+      const s = sums.get(clusterOf[i]) || [0, 0, 0];
+      s[0] += xs[i];
+      s[1] += ys[i];
+      s[2] += 1;
+      sums.set(clusterOf[i], s);
+    }
+    const extent = placed.length ? Math.max(maxX - minX, maxY - minY) : 0;
+    const step = extent > 0 ? extent / (4 * Math.sqrt(placed.length + missing.length)) : 1;
+    const middle = placed.length ? [(minX + maxX) / 2, (minY + maxY) / 2] : [0, 0];
+    const turns = new Map(); // cluster -> how many of its nodes were placed so far
+    for (const i of missing) {
+      const s = sums.get(clusterOf[i]);
+      const [cx, cy] = s ? [s[0] / s[2], s[1] / s[2]] : middle;
+      const k = turns.get(clusterOf[i]) || 0;
+      turns.set(clusterOf[i], k + 1);
+      const r = step * Math.sqrt(k + 0.5);
+      xs[i] = cx + r * Math.cos(k * 2.399963);
+      ys[i] = cy + r * Math.sin(k * 2.399963);
+    }
+  }
+
+  function readNodes(rawNodes, clusters) {
+    const n = rawNodes.length;
+    const clusterIndex = new Map(clusters.map((c) => [c.id, c.index]));
+    const ids = new Array(n);
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    const clusterOf = new Int32Array(n);
+    const indexOfId = new Map(); // keyed by String(id): 7 and "7" are the same node
+    const placed = [];
+    const missing = [];
     for (let i = 0; i < n; i += 1) {
       const node = rawNodes[i];
       ids[i] = node.id;
-      indexOfId.set(node.id, i);
-      xs[i] = Number.isFinite(node.x) ? node.x : 0;
-      ys[i] = Number.isFinite(node.y) ? node.y : 0;
-      const c = clusterIndex.get(node.clusterId || 'unclustered');
+      indexOfId.set(String(node.id), i);
+      const c = clusterIndex.get(clusterKey(node.clusterId)) ?? 0;
       clusterOf[i] = c;
       const cluster = clusters[c];
       cluster.members.push(i);
-      if (!cluster.name && node.clusterName) cluster.name = node.clusterName;
+      if (!cluster.name && text(node.clusterName)) cluster.name = text(node.clusterName);
+      if (usableNumber(node.x) && usableNumber(node.y)) {
+        xs[i] = node.x;
+        ys[i] = node.y;
+        placed.push(i);
+      } else {
+        missing.push(i);
+      }
     }
+    placeMissing(missing, clusterOf, xs, ys, placed);
     for (const cluster of clusters) {
       cluster.size = cluster.members.length;
       if (!cluster.name) cluster.name = cluster.id.replace(/_/g, ' ');
@@ -378,39 +541,83 @@
         sx += xs[i];
         sy += ys[i];
       }
-      const m = cluster.members.length || 1;
-      cluster.cx = sx / m;
-      cluster.cy = sy / m;
+      const count = cluster.members.length || 1;
+      cluster.cx = sx / count;
+      cluster.cy = sy / count;
       cluster.members = Int32Array.from(cluster.members);
     }
+    return { n, ids, xs, ys, clusterOf, indexOfId, clusterIndex, missingXY: missing.length };
+  }
 
-    // Edges, resolved to node indices, with weights normalised to [0, 1].
-    const rawEdges = Array.isArray(graph.edges) ? graph.edges : [];
+  function endpoint(indexOfId, value) {
+    if (value === null || value === undefined || typeof value === 'object') return undefined;
+    return indexOfId.get(String(value));
+  }
+
+  // Edges resolved to node indices. Weights are kept as float64 (never rounded to float32:
+  // the minimum and every weight compared with it must be the same numbers); a missing or
+  // non-numeric weight is NaN here and drawn at the middle level.
+  function readEdges(rawEdges, nodes) {
+    const { indexOfId, clusterOf } = nodes;
     const src = new Int32Array(rawEdges.length);
     const dst = new Int32Array(rawEdges.length);
-    const weight = new Float32Array(rawEdges.length);
+    const weight = new Float64Array(rawEdges.length);
     const intraFlag = new Uint8Array(rawEdges.length);
     let m = 0;
     let wMin = Infinity;
     let wMax = -Infinity;
     for (const e of rawEdges) {
-      const a = indexOfId.get(e.source);
-      const b = indexOfId.get(e.target);
+      if (!isObject(e)) continue;
+      const a = endpoint(indexOfId, e.source);
+      const b = endpoint(indexOfId, e.target);
       if (a === undefined || b === undefined || a === b) continue;
-      const w = Number.isFinite(e.weight) ? e.weight : 0.5;
+      const w = typeof e.weight === 'number' && Number.isFinite(e.weight) ? e.weight : NaN;
       src[m] = a;
       dst[m] = b;
       weight[m] = w;
       // Tinted only when the API says intra-cluster and both ends agree (or it says nothing).
       const same = clusterOf[a] === clusterOf[b];
       intraFlag[m] = typeof e.isIntraCluster === 'boolean' ? Number(e.isIntraCluster && same) : Number(same);
-      wMin = Math.min(wMin, w);
-      wMax = Math.max(wMax, w);
+      if (!Number.isNaN(w)) {
+        wMin = Math.min(wMin, w);
+        wMax = Math.max(wMax, w);
+      }
       m += 1;
     }
-    const span = wMax > wMin ? wMax - wMin : 1;
+    return { m, src, dst, weight, intraFlag, wMin, wMax };
+  }
 
-    // Degrees and adjacency (CSR) for radii and hover.
+  // The alpha level of a weight: its place between the lowest and highest weight, in
+  // EDGE_LEVELS steps. Equal weights (no span) and missing ones get the middle level.
+  function edgeLevel(w, wMin, wMax) {
+    const span = wMax - wMin;
+    if (Number.isNaN(w) || !(span > 0)) return MIDDLE_LEVEL;
+    return clampIndex(((w - wMin) / span) * EDGE_LEVELS, EDGE_LEVELS);
+  }
+
+  // Edge buckets: one per (cluster colour or grey, alpha level), so a frame strokes
+  // (clusters + 1) * EDGE_LEVELS paths instead of one per edge.
+  function edgeBuckets(edges, clusterOf, clusterCount) {
+    const { m, src, weight, intraFlag, wMin, wMax } = edges;
+    const total = (clusterCount + 1) * EDGE_LEVELS;
+    const counts = new Int32Array(total);
+    const bucketOf = new Int32Array(m);
+    for (let e = 0; e < m; e += 1) {
+      const group = intraFlag[e] === 1 ? clampIndex(clusterOf[src[e]], clusterCount) : clusterCount;
+      const b = clampIndex(group * EDGE_LEVELS + edgeLevel(weight[e], wMin, wMax), total);
+      bucketOf[e] = b;
+      counts[b] += 1;
+    }
+    const buckets = [];
+    for (let b = 0; b < total; b += 1) buckets.push(new Int32Array(counts[b]));
+    const cursor = new Int32Array(total);
+    for (let e = 0; e < m; e += 1) buckets[bucketOf[e]][cursor[bucketOf[e]]++] = e;
+    return buckets;
+  }
+
+  // Degrees and adjacency (CSR) for radii and hover.
+  function adjacency(n, edges) {
+    const { m, src, dst } = edges;
     const degree = new Int32Array(n);
     for (let e = 0; e < m; e += 1) {
       degree[src[e]] += 1;
@@ -428,26 +635,11 @@
     for (let i = 0; i < n; i += 1) maxDegree = Math.max(maxDegree, degree[i]);
     const radius = new Float32Array(n);
     for (let i = 0; i < n; i += 1) radius[i] = 2.6 + 3.4 * Math.sqrt(degree[i] / maxDegree);
+    return { degree, adjStart, adj, radius };
+  }
 
-    // Edge buckets: one per (cluster colour or grey, alpha level), so a frame strokes
-    // (clusters + 1) * EDGE_LEVELS paths instead of one per edge.
-    const groups = clusters.length + 1;
-    const counts = new Int32Array(groups * EDGE_LEVELS);
-    const bucketOf = new Int32Array(m);
-    for (let e = 0; e < m; e += 1) {
-      const ca = clusterOf[src[e]];
-      const intra = intraFlag[e] === 1;
-      const level = Math.min(EDGE_LEVELS - 1, Math.floor(((weight[e] - wMin) / span) * EDGE_LEVELS));
-      const b = (intra ? ca : clusters.length) * EDGE_LEVELS + level;
-      bucketOf[e] = b;
-      counts[b] += 1;
-    }
-    const buckets = [];
-    for (let b = 0; b < counts.length; b += 1) buckets.push(new Int32Array(counts[b]));
-    const cursor = new Int32Array(counts.length);
-    for (let e = 0; e < m; e += 1) buckets[bucketOf[e]][cursor[bucketOf[e]]++] = e;
-
-    // Bounds.
+  function boundsOf(n, xs, ys) {
+    if (n === 0) return { minX: 0, minY: 0, maxX: 0, maxY: 0 };
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -458,14 +650,61 @@
       minY = Math.min(minY, ys[i]);
       maxY = Math.max(maxY, ys[i]);
     }
+    return { minX, minY, maxX, maxY };
+  }
 
+  function buildModel(graph) {
+    const rawNodes = listOf(graph && graph.nodes).filter(isObject);
+    const clusters = buildClusters(graph && graph.clusters, rawNodes);
+    const nodes = readNodes(rawNodes, clusters);
+    const edges = readEdges(listOf(graph && graph.edges), nodes);
     const model = {
-      n, m, ids, xs, ys, clusterOf, indexOfId, clusters, clusterIndex, src, dst, weight,
-      degree, adjStart, adj, radius, buckets, bounds: { minX, minY, maxX, maxY },
+      ...nodes,
+      m: edges.m,
+      src: edges.src,
+      dst: edges.dst,
+      weight: edges.weight,
+      clusters,
+      ...adjacency(nodes.n, edges),
+      buckets: edgeBuckets(edges, nodes.clusterOf, clusters.length),
+      bounds: boundsOf(nodes.n, nodes.xs, nodes.ys),
       raw: rawNodes,
     };
     model.grid = buildGrid(model);
     return model;
+  }
+
+  // What a model holds, checked: for tests (graphnodeViewer.inspectModel) and debugging.
+  function inspectModel(model) {
+    const seen = new Uint8Array(model.m);
+    let bucketed = 0;
+    let badEdge = 0;
+    for (const bucket of model.buckets) {
+      for (const e of bucket) {
+        if (!(e >= 0 && e < model.m) || seen[e]) badEdge += 1;
+        else seen[e] = 1;
+        bucketed += 1;
+      }
+    }
+    let finiteXY = true;
+    for (let i = 0; i < model.n; i += 1) finiteXY = finiteXY && Number.isFinite(model.xs[i]) && Number.isFinite(model.ys[i]);
+    const members = model.clusters.reduce((sum, c) => sum + c.members.length, 0);
+    const b = model.bounds;
+    return {
+      n: model.n,
+      m: model.m,
+      ids: model.ids,
+      clusters: model.clusters.map((c) => ({ id: c.id, name: c.name, size: c.size, color: c.color })),
+      members,
+      buckets: model.buckets.length,
+      bucketed,
+      badEdge,
+      finiteXY,
+      missingXY: model.missingXY,
+      finiteBounds: [b.minX, b.minY, b.maxX, b.maxY].every(Number.isFinite),
+      gridItems: model.grid.items.length,
+      gridCount: model.grid.start[model.grid.start.length - 1],
+    };
   }
 
   // Uniform grid in layout coordinates: about two nodes per cell. Hover looks only at the
@@ -475,11 +714,11 @@
     const width = Math.max(bounds.maxX - bounds.minX, 1e-6);
     const height = Math.max(bounds.maxY - bounds.minY, 1e-6);
     const cell = Math.max(Math.sqrt((width * height * 2) / Math.max(n, 1)), 1e-3);
-    const cols = Math.min(Math.floor(width / cell) + 1, 2048);
-    const rows = Math.min(Math.floor(height / cell) + 1, 2048);
+    const cols = clampIndex(width / cell, MAX_GRID_SIDE) + 1;
+    const rows = clampIndex(height / cell, MAX_GRID_SIDE) + 1;
     const cellOf = (x, y) => {
-      const cx = Math.min(cols - 1, Math.max(0, Math.floor((x - bounds.minX) / cell)));
-      const cy = Math.min(rows - 1, Math.max(0, Math.floor((y - bounds.minY) / cell)));
+      const cx = clampIndex((x - bounds.minX) / cell, cols);
+      const cy = clampIndex((y - bounds.minY) / cell, rows);
       return cy * cols + cx;
     };
     const start = new Int32Array(cols * rows + 1);
@@ -517,6 +756,7 @@
     nodesDrawn: 0,
     edgesDrawn: 0,
     labelsDrawn: 0,
+    problems: [], // errors caught while showing a part of the page (see report)
   };
 
   function toScreenX(x) { return x * viewer.scale + viewer.tx; }
@@ -564,7 +804,9 @@
     const margin = Math.min(FIT_MARGIN, viewer.width / 6, viewer.height / 6);
     const k = Math.min((viewer.width - 2 * margin) / spanX, (viewer.height - 2 * margin) / spanY);
     viewer.fitScale = Math.max(Number.isFinite(k) && k > 0 ? k : 1, 1e-6);
-    if (viewer.model.n === 1) viewer.fitScale = 40;
+    // One node, or every node on one point: nothing to fit, show them at a readable size.
+    const onePoint = bounds.maxX - bounds.minX <= 0 && bounds.maxY - bounds.minY <= 0;
+    if (viewer.model.n <= 1 || onePoint) viewer.fitScale = 40;
   }
 
   function fit() {
@@ -593,7 +835,7 @@
     if (viewer.frame) return;
     viewer.frame = requestAnimationFrame(() => {
       viewer.frame = 0;
-      draw();
+      attempt('drawing the graph', draw);
     });
   }
 
@@ -769,8 +1011,10 @@
       const textWidth = ctx.measureText(text).width;
       const boxW = textWidth + 26;
       const boxH = size + 11;
+      // A cluster of one node: the label sits just below it, not over it.
+      const lift = cluster.size === 1 ? nodeScreenRadius(cluster.members[0]) + boxH / 2 + 4 : 0;
       const x = toScreenX(cluster.cx) - boxW / 2;
-      const y = toScreenY(cluster.cy) - boxH / 2;
+      const y = toScreenY(cluster.cy) - boxH / 2 + lift;
       if (x < 4 || y < 4 || x + boxW > viewer.width - 4 || y + boxH > viewer.height - 4) continue;
       const box = { x: x - 4, y: y - 3, w: boxW + 8, h: boxH + 6 };
       if (placed.some((p) => box.x < p.x + p.w && p.x < box.x + box.w && box.y < p.y + p.h && p.y < box.y + box.h)) continue;
@@ -838,9 +1082,9 @@
     const model = viewer.model;
     const node = model.raw[i];
     const cluster = model.clusters[model.clusterOf[i]];
-    $('tooltip-title').textContent = node.title || node.origId || `Node ${node.id}`;
+    $('tooltip-title').textContent = text(node.title) || text(node.origId) || `Node ${text(node.id)}`;
     $('tooltip-swatch').style.background = cluster.color;
-    $('tooltip-cluster').textContent = node.clusterName || cluster.name;
+    $('tooltip-cluster').textContent = text(node.clusterName) || cluster.name;
     $('tooltip-keywords').replaceChildren(...chips(node.keywords, 8).childNodes);
     const meta = [];
     if (node.timestamp) meta.push(formatDate(node.timestamp, false));
@@ -916,10 +1160,11 @@
 
   function clusterByRef(ref) {
     const model = viewer.model;
-    if (!model || ref === undefined || ref === null) return null;
-    const byId = model.clusterIndex.get(ref);
+    const key = text(ref);
+    if (!model || !key) return null;
+    const byId = model.clusterIndex.get(key);
     if (byId !== undefined) return model.clusters[byId];
-    return model.clusters.find((c) => c.name === ref) || null;
+    return model.clusters.find((c) => c.name === key) || null;
   }
 
   function section(title, ...content) {
@@ -927,8 +1172,8 @@
   }
 
   function timeSpanText(span) {
-    if (!span) return null;
-    if (typeof span === 'string') return span;
+    if (typeof span === 'string') return span || null;
+    if (!isObject(span)) return null;
     const start = formatDate(span.start, false);
     const end = formatDate(span.end, false);
     const days = Number.isFinite(span.days) ? ` (${plural(span.days, 'day', 'days')})` : '';
@@ -936,77 +1181,106 @@
     return start || end || null;
   }
 
-  function renderSummary(body) {
-    const summary = (body && body.summary) || {};
-    const overview = summary.overview || {};
-    $('summary-generated').textContent = body && body.generatedAt ? `Written ${formatDate(body.generatedAt, true)}` : '';
-    const parts = [];
-
+  function overviewSection(summary) {
+    const overview = isObject(summary.overview) ? summary.overview : {};
     const facts = [];
     if (Number.isFinite(overview.total_source_nodes)) {
       facts.push(h('span', null, h('strong', { text: fmt(overview.total_source_nodes) }), ' conversations'));
     }
     const span = timeSpanText(overview.time_span);
     if (span) facts.push(h('span', null, span));
-    parts.push(section('Overview',
-      h('p', { id: 'summary-text', className: 'summary-text', text: overview.summary_text || 'No overview yet.' }),
+    const interests = listOf(overview.primary_interests).filter((w) => typeof w === 'string' && w);
+    return section('Overview',
+      h('p', { id: 'summary-text', className: 'summary-text', text: text(overview.summary_text) || 'No overview yet.' }),
       facts.length ? h('div', { className: 'facts' }, facts) : null,
-      Array.isArray(overview.primary_interests) && overview.primary_interests.length
+      interests.length
         ? h('div', { id: 'primary-interests', className: 'interests' },
           h('div', { className: 'subhead', text: 'Main interests' }),
-          chips(overview.primary_interests, 12, true))
-        : null));
+          chips(interests, 12, true))
+        : null);
+  }
 
-    const clusterInsights = Array.isArray(summary.clusters) ? summary.clusters : [];
-    if (clusterInsights.length) {
-      parts.push(section('Topics', h('ul', { className: 'insights', id: 'summary-clusters' },
-        clusterInsights.map((insight) => {
-          const cluster = clusterByRef(insight.cluster_id) || clusterByRef(insight.name);
-          const color = cluster ? cluster.color : '#94a3b8';
-          return h('li', { className: 'insight', dataset: { clusterId: insight.cluster_id || '' } },
-            h('button', {
-              className: 'insight-head',
-              type: 'button',
-              onclick: () => cluster && setFocus(viewer.focus === cluster.index ? -1 : cluster.index),
-            },
-            swatch(color),
-            h('span', { className: 'insight-name', text: insight.name || (cluster && cluster.name) || insight.cluster_id }),
-            Number.isFinite(insight.size) ? h('span', { className: 'insight-size', text: fmt(insight.size) }) : null),
-            insight.insight_text ? h('p', { text: insight.insight_text }) : null,
-            chips(insight.top_keywords, 6));
-        }))));
+  function insightItem(insight) {
+    const cluster = clusterByRef(insight.cluster_id) || clusterByRef(insight.name);
+    const color = cluster ? cluster.color : '#94a3b8';
+    const name = text(insight.name) || (cluster && cluster.name) || text(insight.cluster_id);
+    return h('li', { className: 'insight', dataset: { clusterId: text(insight.cluster_id) } },
+      h('button', {
+        className: 'insight-head',
+        type: 'button',
+        onclick: () => cluster && setFocus(viewer.focus === cluster.index ? -1 : cluster.index),
+      },
+      swatch(color),
+      h('span', { className: 'insight-name', text: name }),
+      Number.isFinite(insight.size) ? h('span', { className: 'insight-size', text: fmt(insight.size) }) : null),
+      text(insight.insight_text) ? h('p', { text: text(insight.insight_text) }) : null,
+      chips(insight.top_keywords, 6));
+  }
+
+  function topicsSection(summary) {
+    const insights = listOf(summary.clusters).filter(isObject);
+    if (!insights.length) return null;
+    return section('Topics', h('ul', { className: 'insights', id: 'summary-clusters' }, insights.map(insightItem)));
+  }
+
+  function connectionItem(link) {
+    const a = clusterByRef(link.source_cluster);
+    const b = clusterByRef(link.target_cluster);
+    const strength = Math.max(0, Math.min(1, Number(link.connection_strength) || 0));
+    return h('li', { className: 'connection' },
+      h('div', { className: 'connection-pair' },
+        a ? swatch(a.color) : null, h('span', { text: a ? a.name : text(link.source_cluster) }),
+        h('span', { className: 'connection-arrow', text: '↔' }),
+        b ? swatch(b.color) : null, h('span', { text: b ? b.name : text(link.target_cluster) })),
+      h('div', { className: 'strength', title: `Strength ${Math.round(strength * 100)}%` },
+        h('span', { style: { width: `${Math.round(strength * 100)}%` } })),
+      chips(link.bridge_keywords, 6));
+  }
+
+  function connectionsSection(summary) {
+    const links = listOf(summary.connections).filter(isObject);
+    if (!links.length) return null;
+    return section('Connections', h('ul', { className: 'plain-list', id: 'summary-connections' }, links.map(connectionItem)));
+  }
+
+  // A pattern or recommendation: {type, text} as the summary writer makes them, or a string.
+  function noteItem(item) {
+    if (typeof item === 'string') return item ? h('li', null, item) : null;
+    if (!isObject(item)) return null;
+    const body = text(item.text || item.description);
+    const tag = text(item.type) ? h('span', { className: 'tag', text: text(item.type).replace(/_/g, ' ') }) : null;
+    return body || tag ? h('li', null, tag, body) : null;
+  }
+
+  function notesSection(title, id) {
+    return (summary) => {
+      const items = listOf(summary[id]).map(noteItem).filter(Boolean);
+      if (!items.length) return null;
+      return section(title, h('ul', { className: 'plain-list', id: `summary-${id}` }, items));
+    };
+  }
+
+  const SUMMARY_SECTIONS = [
+    ['overview', overviewSection],
+    ['topics', topicsSection],
+    ['connections', connectionsSection],
+    ['patterns', notesSection('Patterns', 'patterns')],
+    ['recommendations', notesSection('Recommendations', 'recommendations')],
+  ];
+
+  // Each section is built on its own: one that fails is left out and reported, the others show.
+  function renderSummary(body) {
+    const summary = isObject(body) && isObject(body.summary) ? body.summary : {};
+    attempt('showing when the summary was written', () => {
+      $('summary-generated').textContent = isObject(body) && body.generatedAt ? `Written ${formatDate(body.generatedAt, true)}` : '';
+    });
+    const parts = [];
+    for (const [what, build] of SUMMARY_SECTIONS) {
+      attempt(`showing the summary's ${what}`, () => {
+        const part = build(summary);
+        if (part) parts.push(part);
+      });
     }
-
-    const connections = Array.isArray(summary.connections) ? summary.connections : [];
-    if (connections.length) {
-      parts.push(section('Connections', h('ul', { className: 'plain-list', id: 'summary-connections' },
-        connections.map((link) => {
-          const a = clusterByRef(link.source_cluster);
-          const b = clusterByRef(link.target_cluster);
-          const strength = Math.max(0, Math.min(1, Number(link.connection_strength) || 0));
-          return h('li', { className: 'connection' },
-            h('div', { className: 'connection-pair' },
-              a ? swatch(a.color) : null, h('span', { text: a ? a.name : String(link.source_cluster) }),
-              h('span', { className: 'connection-arrow', text: '↔' }),
-              b ? swatch(b.color) : null, h('span', { text: b ? b.name : String(link.target_cluster) })),
-            h('div', { className: 'strength', title: `Strength ${Math.round(strength * 100)}%` },
-              h('span', { style: { width: `${Math.round(strength * 100)}%` } })),
-            chips(link.bridge_keywords, 6));
-        }))));
-    }
-
-    const patterns = Array.isArray(summary.patterns) ? summary.patterns : [];
-    if (patterns.length) {
-      parts.push(section('Patterns', h('ul', { className: 'plain-list', id: 'summary-patterns' },
-        patterns.map((p) => h('li', null, p.type ? h('span', { className: 'tag', text: String(p.type).replace(/_/g, ' ') }) : null, p.text || '')))));
-    }
-
-    const recommendations = Array.isArray(summary.recommendations) ? summary.recommendations : [];
-    if (recommendations.length) {
-      parts.push(section('Recommendations', h('ul', { className: 'plain-list', id: 'summary-recommendations' },
-        recommendations.map((r) => h('li', null, r.type ? h('span', { className: 'tag', text: String(r.type).replace(/_/g, ' ') }) : null, r.text || '')))));
-    }
-
     $('summary').replaceChildren(...parts);
     document.body.dataset.summary = 'ready';
   }
@@ -1020,8 +1294,8 @@
     document.body.dataset.summary = 'missing';
   }
 
-  function renderSummaryError(error) {
-    $('summary').replaceChildren(h('p', { className: 'alert', text: `The summary could not be loaded: ${error.message}` }));
+  function renderSummaryError(message) {
+    $('summary').replaceChildren(h('p', { className: 'alert', text: message }));
     document.body.dataset.summary = 'error';
   }
 
@@ -1036,24 +1310,30 @@
     $('update-banner').hidden = true;
   }
 
+  // Builds the model (throws if it cannot: the caller decides), then shows the legend, the
+  // highlight and the drawing, each on its own (see attempt).
   function showGraph(graph) {
     const started = performance.now();
     const previous = viewer.model;
-    const focusId = previous && viewer.focus >= 0 ? previous.clusters[viewer.focus].id : null;
-    viewer.model = buildModel(graph);
+    const before = previous && previous.clusters[viewer.focus];
+    const focusId = before ? before.id : null;
+    const model = buildModel(graph);
+    viewer.model = model;
     viewer.hover = -1;
     hideTooltip();
-    renderLegend(viewer.model);
-    const focus = focusId ? viewer.model.clusterIndex.get(focusId) : undefined;
-    setFocus(focus === undefined ? -1 : focus);
+    attempt('listing the clusters', () => renderLegend(model));
+    const focus = focusId ? model.clusterIndex.get(focusId) : undefined;
+    attempt('highlighting a cluster', () => setFocus(focus === undefined ? -1 : focus));
     viewer.width = 0; // force a fresh measurement
-    resizeCanvas();
-    if (!previous || !viewer.moved) fit();
+    attempt('fitting the graph to the view', () => {
+      resizeCanvas();
+      if (!previous || !viewer.moved) fit();
+    });
     if (viewer.frame) {
       cancelAnimationFrame(viewer.frame);
       viewer.frame = 0;
     }
-    draw();
+    attempt('drawing the graph', draw);
     const now = performance.now();
     if (viewer.firstDrawMs === null) {
       viewer.firstDrawMs = now;
@@ -1201,12 +1481,12 @@
     installInput(viewer.canvas);
 
     new ResizeObserver(() => {
-      if (viewer.model && document.body.dataset.state === 'ready' && resizeCanvas()) draw();
+      if (viewer.model && document.body.dataset.state === 'ready' && resizeCanvas()) attempt('drawing the graph', draw);
     }).observe($('stage'));
     // devicePixelRatio changes (browser zoom, moving between screens) do not resize the box.
     const watchRatio = () => {
       matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () => {
-        if (viewer.model && resizeCanvas()) draw();
+        if (viewer.model && resizeCanvas()) attempt('drawing the graph', draw);
         watchRatio();
       }, { once: true });
     };
@@ -1266,7 +1546,7 @@
     }),
     /** Where a node (by its API id) is on screen, in viewport (client) coordinates. */
     screenPosition: (id) => {
-      const i = viewer.model ? viewer.model.indexOfId.get(id) : undefined;
+      const i = viewer.model ? viewer.model.indexOfId.get(String(id)) : undefined;
       if (i === undefined) return null;
       const rect = viewer.canvas.getBoundingClientRect();
       return { x: rect.left + toScreenX(viewer.model.xs[i]), y: rect.top + toScreenY(viewer.model.ys[i]) };
@@ -1278,6 +1558,11 @@
       const i = nodeAt(clientX - rect.left, clientY - rect.top);
       return i >= 0 ? viewer.model.ids[i] : null;
     },
+    /** Build a model of `graph` (the API's shape) as the page would, without showing it;
+     * what it holds, checked (see inspectModel). For tests of the model builder. */
+    inspectModel: (graph) => inspectModel(buildModel(graph)),
+    /** Errors caught while showing the page (each part fails alone), as text. */
+    problems: () => [...viewer.problems],
     /** Time one full redraw, in milliseconds (the mean of `times` draws). */
     benchmarkDraw: (times = 10) => {
       const started = performance.now();
