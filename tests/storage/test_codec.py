@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from graphnode.storage.codec import decode, epoch_ms, iso, to_utc
+from graphnode.storage.documents import doc_key
 
 MOMENT = datetime(2026, 11, 26, 11, 0, 0, 123000, tzinfo=UTC)
 
@@ -65,3 +66,11 @@ def test_iso_and_epoch_ms_agree_for_every_form():
     assert iso("2026-11-26 11:00:00.123000") == "2026-11-26T11:00:00.123000+00:00"
     assert iso(None) is None
     assert epoch_ms(MOMENT) == int(MOMENT.timestamp() * 1000)
+
+
+def test_keys_of_different_users_and_items_never_meet():
+    pairs = [("e3bm", ("a:x",)), ("e3bm:a", ("x",)), ("e3bv", ("a_x",)), ("e3bv_a", ("x",))]
+    pairs += [("u%3A", ("x",)), ("u:", ("x",)), ("u", ("", "x")), ("u", (":x",))]
+    keys = [doc_key(user, *parts) for user, parts in pairs]
+    assert len(set(keys)) == len(keys)
+    assert doc_key("alice", "chatgpt", "c-1") == "alice:chatgpt:c-1"  # plain keys unchanged

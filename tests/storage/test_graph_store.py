@@ -8,8 +8,10 @@ import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts import GraphFile, SummaryFile
+from graphnode.storage.codec import now_ms
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
+from graphnode.storage.task_store import Progress, TaskStore
 from tests.support.graphs import graph_file, summary_file
 
 pytestmark = pytest.mark.usefixtures("mongo")
@@ -40,7 +42,7 @@ async def test_replace_graph_writes_every_part_and_is_idempotent(store):
     stats = await graphs.stats("u1")
     assert stats.status is GraphStatus.CREATED
     assert (stats.nodes, stats.edges, stats.clusters) == (4, 3, 2)
-    node = await database.collection(Collections.NODES).find_one({"_id": "u1:c"})
+    node = await database.collection(Collections.NODES).find_one({"_id": "u1:task-1:c"})
     assert node["cluster_name"] == "Topic 0"
     assert node["keywords"] == [{"term": "term0", "score": 0.5}]
 
@@ -115,3 +117,31 @@ async def test_claim_is_exclusive_until_the_task_ends(store):
     assert await graphs.running_task("u1") is None
     assert await graphs.claim_for("u1", GraphStatus.CREATING, "t3")
     assert await graphs.restore_status("u1") is GraphStatus.CREATED
+
+
+async def test_a_first_claim_or_graph_never_lands_on_another_users_stats(store):
+    """nx-27017 once applied ``{_id, $or}`` update filters to whichever document matched the
+    ``$or``: a new user's claim rewrote another user's stats. Filters are spelled with $and."""
+    graphs, database = store
+    await graphs.mark_in_progress("first", GraphStatus.CREATING)
+    await graphs.restore_status("first")
+    assert await graphs.claim_for("second", GraphStatus.CREATING, "t2")
+    assert await graphs.replace_graph(
+        "third", "t3", GraphFile.model_validate(graph_file(["a"])), T1
+    )
+    stats = database.collection(Collections.STATS)
+    by_user = {d["_id"]: d async for d in stats.find({})}
+    assert set(by_user) == {"first", "second", "third"}
+    assert by_user["first"]["status"] == "NOT_CREATED"
+    assert "running_task" not in by_user["first"]
+    assert by_user["second"]["running_task"] == "t2"
+    assert by_user["third"]["status"] == "CREATED"
+
+
+async def test_progress_of_one_task_never_lands_on_another(store):
+    _, database = store
+    tasks = TaskStore(database)
+    await tasks.create("t-a", "u1", "GRAPH_GENERATION_REQUEST", deadline_ms=now_ms() + 60_000)
+    assert await tasks.record_progress("t-b", "u2", Progress("Embedding", 10.0, None))
+    assert (await tasks.get("t-a"))["progress_percent"] == 0.0
+    assert (await tasks.get("t-b"))["user_id"] == "u2"

@@ -9,6 +9,7 @@ import pytest
 
 from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import DocumentDatabase
+from graphnode.storage.graph_documents import Generation
 from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.vector_store import ChromaVectorStore, NodeVector
 
@@ -38,28 +39,53 @@ def _vector(orig: str, angle: float, cluster: str = "cluster_0") -> NodeVector:
     )
 
 
+def _gen(user: str, generation: str = "t1", stamp: int = 1_000) -> Generation:
+    return Generation(user, generation, stamp)
+
+
 async def test_search_returns_nearest_of_that_user_only(vectors):
-    await vectors.upsert("alice", [_vector(f"a{i}", i * 0.2) for i in range(5)])
-    await vectors.upsert("bob", [_vector(f"b{i}", i * 0.2) for i in range(5)])
-    matches = await vectors.search("alice", [1.0, 0.0, 0.0], limit=3)
+    await vectors.upsert(_gen("alice"), [_vector(f"a{i}", i * 0.2) for i in range(5)])
+    await vectors.upsert(_gen("bob"), [_vector(f"b{i}", i * 0.2) for i in range(5)])
+    matches = await vectors.search(_gen("alice"), [1.0, 0.0, 0.0], limit=3)
     assert [m.orig_id for m in matches] == ["a0", "a1", "a2"]
     assert matches[0].score == pytest.approx(1.0, abs=1e-4)
     assert matches[1].score == pytest.approx(math.cos(0.2), abs=1e-4)
     assert all(m.metadata["user_id"] == "alice" for m in matches)
     assert matches[0].metadata["keywords"] == "rust, borrow"
-    assert await vectors.search("carol", [1.0, 0.0, 0.0]) == []
+    assert await vectors.search(_gen("carol"), [1.0, 0.0, 0.0]) == []
 
 
 async def test_upsert_twice_keeps_one_vector_per_item(vectors):
     batch = [_vector(f"a{i}", i * 0.1) for i in range(4)]
-    await vectors.upsert("alice", batch)
-    await vectors.upsert("alice", batch)
-    assert await vectors.orig_ids("alice") == {"a0", "a1", "a2", "a3"}
+    await vectors.upsert(_gen("alice"), batch)
+    await vectors.upsert(_gen("alice"), batch)
+    assert await vectors.orig_ids(_gen("alice")) == {"a0", "a1", "a2", "a3"}
 
 
-async def test_retain_only_removes_the_rest_of_that_user(vectors):
-    await vectors.upsert("alice", [_vector(f"a{i}", i * 0.1) for i in range(4)])
-    await vectors.upsert("bob", [_vector("b0", 0.0)])
-    assert await vectors.retain_only("alice", {"a1", "a3"}) == 2
-    assert await vectors.orig_ids("alice") == {"a1", "a3"}
-    assert await vectors.orig_ids("bob") == {"b0"}
+async def test_generations_are_apart_until_the_older_is_collected(vectors):
+    old, new = _gen("alice", "t1", 1_000), _gen("alice", "t2", 2_000)
+    await vectors.upsert(old, [_vector(f"a{i}", i * 0.1) for i in range(4)])
+    await vectors.upsert(new, [_vector("a1", 0.5), _vector("n1", 0.0)])
+    await vectors.upsert(_gen("bob", "t0", 10), [_vector("b0", 0.0)])
+    assert [m.orig_id for m in await vectors.search(old, [1.0, 0.0, 0.0], limit=9)] == [
+        "a0",
+        "a1",
+        "a2",
+        "a3",
+    ]
+    assert await vectors.collect_older(new) == 4
+    assert await vectors.orig_ids(new) == {"a1", "n1"}
+    assert await vectors.orig_ids(old) == set()
+    assert await vectors.orig_ids(_gen("bob", "t0", 10)) == {"b0"}  # another user: untouched
+    await vectors.drop(new)
+    assert await vectors.orig_ids(new) == set()
+
+
+async def test_ids_that_once_collided_across_users_stay_apart(vectors):
+    """User e3bv with item a_x and user e3bv_a with item x (Chroma's old ``{user}_{orig}``),
+    user e3bm with item a:x and user e3bm:a with item x (MongoDB's old ``:`` joins)."""
+    pairs = [("e3bv", "a_x"), ("e3bv_a", "x"), ("e3bm", "a:x"), ("e3bm:a", "x")]
+    for user, orig in pairs:
+        await vectors.upsert(_gen(user), [_vector(orig, 0.0)])
+    for user, orig in pairs:
+        assert await vectors.orig_ids(_gen(user)) == {orig}

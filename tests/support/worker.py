@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient, ReceivedMessage
 from graphnode.settings import Settings
@@ -70,3 +71,10 @@ async def drain(
         ):
             found.extend(batch)
     return found
+
+
+async def archived_dead_letters(settings: Settings) -> list[dict[str, Any]]:
+    """What the worker's dead-letter drain archived (it takes messages off the DLQ)."""
+    async with DocumentDatabase(settings, ensure_indexes=False) as database:
+        cursor = database.collection(Collections.DEAD_LETTERS).find({})
+        return [doc async for doc in cursor]

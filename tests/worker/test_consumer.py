@@ -15,7 +15,12 @@ from graphnode.contracts import TaskType
 from graphnode.local.processes import free_port
 from graphnode.messaging.routing import HandlerRegistry
 from tests.support.waiting import wait_until
-from tests.support.worker import drain, running_worker, send, worker_settings
+from tests.support.worker import (
+    archived_dead_letters,
+    running_worker,
+    send,
+    worker_settings,
+)
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
 
@@ -105,9 +110,10 @@ async def test_an_always_failing_message_reaches_the_dlq_after_max_receives(sett
     async with running_worker(wsettings, registry_factory=handler.registry):
         await send(wsettings, _progress("poison"), _progress("fine"))
         dead = await wait_until(
-            lambda: drain(wsettings, aws.result_dlq_url), within=60, what="poison in DLQ"
+            lambda: archived_dead_letters(wsettings), within=60, what="poison in the DLQ"
         )
-    assert [m.body for m in dead] == [orjson.dumps(_progress("poison")).decode()]
+    assert [m["body"] for m in dead] == [orjson.dumps(_progress("poison")).decode()]
+    assert "deliveries" in dead[0]["reason"]
     assert handler.calls.count("poison") == settings.max_receive_count
     assert handler.finished == ["fine"]
 
@@ -129,12 +135,12 @@ async def test_malformed_or_unroutable_goes_to_the_dlq_at_once(settings, aws, bo
     wsettings = worker_settings(settings)
     async with running_worker(wsettings, registry_factory=handler.registry) as worker:
         await send(wsettings, body)
-        [dead] = await wait_until(lambda: drain(wsettings, aws.result_dlq_url), what="DLQ")
+        [dead] = await wait_until(lambda: archived_dead_letters(wsettings), what="DLQ")
     # Stopping the worker waited for the message's task: deleted and counted by now.
     assert worker.metrics.dead_lettered._value.get() == 1
-    assert reason in dead.message_attributes["deadLetterReason"]
-    assert dead.message_attributes["receiveCount"] == "1"
-    assert dead.body == body.decode()
+    assert reason in dead["reason"]
+    assert dead["attributes"]["receiveCount"] == "1"
+    assert dead["body"] == body.decode()
     assert handler.calls == []
     assert await _depth(wsettings) == 0
 

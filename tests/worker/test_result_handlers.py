@@ -70,8 +70,13 @@ async def test_seed_example_ends_as_graph_vectors_and_one_push(wsettings, mongo_
     stats = await MongoGraphStore(mongo_db).stats("user_abc")
     assert stats.status is GraphStatus.CREATED
     async with VectorCollection(wsettings) as vectors:
-        assert sorted(await vectors.ids("user_abc")) == [f"user_abc_{i}" for i in SEED_IDS]
-        record = (await vectors.get("user_abc", ["user_abc_conv-1"]))["user_abc_conv-1"]
+        # Ids name the user, the generation and the item, each escaped: none can collide.
+        assert sorted(await vectors.ids("user_abc")) == [
+            f"user_abc:task_12345:{i}" for i in SEED_IDS
+        ]
+        record = (await vectors.get("user_abc", ["user_abc:task_12345:conv-1"]))[
+            "user_abc:task_12345:conv-1"
+        ]
         assert record.metadata["cluster_id"] == "cluster_0"
         assert record.metadata["orig_id"] == "conv-1"
     [push] = fcm_server.delivered
@@ -268,4 +273,4 @@ async def test_add_node_result_merges_nodes_and_vectors(wsettings, mongo_db):
     assert sorted([d["orig_id"] async for d in nodes.find({"user_id": "u1"})]) == ["a", "b", "c"]
     assert (await MongoGraphStore(mongo_db).stats("u1")).status is GraphStatus.UPDATED
     async with VectorCollection(wsettings) as vectors:
-        assert await vectors.ids("u1") == ["u1_c"]
+        assert await vectors.ids("u1") == ["u1:base:c"]  # in the current generation

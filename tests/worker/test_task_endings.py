@@ -9,6 +9,8 @@ import pytest
 
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.sqs import QueueClient
+from graphnode.contracts import TaskType
+from graphnode.messaging.routing import HandlerRegistry
 from graphnode.storage.codec import now_ms
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_status import GraphStatus
@@ -84,15 +86,35 @@ async def test_a_poisoned_result_fails_its_task_frees_the_graph_and_pushes_once(
     assert "graph.json" in task["error"]
 
 
-async def test_a_result_that_fails_every_delivery_ends_in_the_dlq_and_fails_its_task(
-    wsettings, database, fcm_server, aws
+async def test_a_missing_result_file_is_poison_at_once_and_fails_its_task(
+    wsettings, database, fcm_server
 ):
     await _running_task(database, "t-missing")
-    # Its graph.json never reaches S3: every delivery fails, until SQS's redrive gives up.
     missing = _result("t-missing", resultS3Key="graphs/dora/t-missing/graph.json")
     async with running_worker(wsettings):
         await send(wsettings, missing)
         task = await _assert_ended_and_freed(database, fcm_server, "t-missing", "DEAD_LETTERED")
+    assert "'graphs/dora/t-missing/graph.json' does not exist" in task["error"]
+
+
+class _AlwaysBroken:
+    """A handler whose dependency never comes back: every delivery fails."""
+
+    async def handle(self, message) -> None:
+        raise RuntimeError("downstream is broken")
+
+
+def _broken_registry(_context) -> HandlerRegistry:
+    return HandlerRegistry({TaskType.GRAPH_GENERATION_RESULT: _AlwaysBroken()})
+
+
+async def test_a_result_that_fails_every_delivery_ends_in_the_dlq_and_fails_its_task(
+    wsettings, database, fcm_server, aws
+):
+    await _running_task(database, "t-broken")
+    async with running_worker(wsettings, registry_factory=_broken_registry):
+        await send(wsettings, _result("t-broken", resultS3Key="graphs/dora/t-broken/graph.json"))
+        task = await _assert_ended_and_freed(database, fcm_server, "t-broken", "DEAD_LETTERED")
     assert "deliveries" in task["error"]
     assert await drain(wsettings, aws.result_dlq_url) == []
 

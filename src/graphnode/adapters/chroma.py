@@ -149,6 +149,33 @@ class VectorCollection(Resource):
         answer = await self._call(self._coll.get, where=_user_filter(user_id, where), include=[])
         return list(answer["ids"])
 
+    async def metadatas(
+        self, user_id: str, *, where: Mapping[str, Any] | None = None
+    ) -> list[Mapping[str, MetadataValue]]:
+        answer = await self._call(
+            self._coll.get, where=_user_filter(user_id, where), include=["metadatas"]
+        )
+        return [m or {} for m in answer["metadatas"]]
+
+    async def page(self, offset: int, limit: int) -> list[VectorRecord]:
+        """Every user's records, a page at a time (for migrations, never for reads)."""
+        answer = await self._call(
+            self._coll.get,
+            offset=offset,
+            limit=limit,
+            include=["embeddings", "metadatas", "documents"],
+        )
+        return [
+            VectorRecord(id=i, embedding=list(e), metadata=m or {}, document=doc)
+            for i, e, m, doc in zip(
+                answer["ids"],
+                answer["embeddings"],
+                answer["metadatas"],
+                answer["documents"],
+                strict=True,
+            )
+        ]
+
     async def get(self, user_id: str, ids: Sequence[str]) -> dict[str, VectorRecord]:
         """The user's records among ``ids``, with embeddings; others' records are never read."""
         if not ids:
@@ -170,14 +197,20 @@ class VectorCollection(Resource):
             )
         }
 
-    async def delete(self, user_id: str, ids: Sequence[str] | None = None) -> None:
-        """Delete the user's vectors (all of them, or those among ``ids``)."""
+    async def delete(
+        self,
+        user_id: str,
+        ids: Sequence[str] | None = None,
+        *,
+        where: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Delete the user's vectors (all of them, those among ``ids``, or matching ``where``)."""
         if ids is not None and not ids:
             return
         await self._call(
             self._coll.delete,
             ids=list(ids) if ids is not None else None,
-            where=_user_filter(user_id, None),
+            where=_user_filter(user_id, where),
         )
 
     async def count(self) -> int:

@@ -41,6 +41,7 @@ class Collections:
     PUSH_RECEIPTS = "push_receipts"
     RATE_LIMITS = "rate_limit_events"
     DEAD_LETTERS = "dead_letters"
+    MIGRATIONS = "migrations"
 
 
 # Declared, not discovered: start-up makes the server match this. Graph documents are keyed
@@ -61,7 +62,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.VECTORS: [
-        IndexModel([("user_id", ASCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("generation", ASCENDING)]),
     ],
     Collections.TASKS: [
         IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)]),

@@ -8,7 +8,7 @@ from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import decoded, find_one, iso
 from graphnode.storage.graph_status import GraphStatus
 
-_HIDDEN = {"_id": 0, "user_id": 0, "generation": 0}
+_HIDDEN = {"_id": 0, "user_id": 0, "generation": 0, "generated_ms": 0}
 
 
 def _node(doc: dict[str, Any]) -> dict[str, Any]:
@@ -66,16 +66,24 @@ class GraphSnapshotReader:
     def __init__(self, database: DocumentDatabase) -> None:
         self._db = database
 
-    async def _all(self, name: str, user_id: str, order: str) -> list[dict[str, Any]]:
-        cursor = self._db.collection(name).find({"user_id": user_id}, _HIDDEN).sort(order, 1)
+    async def _all(self, name: str, current: dict[str, Any], order: str) -> list[dict[str, Any]]:
+        if current["generation"] is None:
+            return []
+        cursor = self._db.collection(name).find(current, _HIDDEN).sort(order, 1)
         return await decoded(cursor)
 
-    async def snapshot(self, user_id: str) -> dict[str, Any]:
+    async def _current(self, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The stats and the query for the current generation's documents: a generation
+        being written, or one being collected, is never mixed into what a reader sees."""
         stats = await find_one(self._db.collection(Collections.STATS), {"_id": user_id}) or {}
-        nodes = await self._all(Collections.NODES, user_id, "node_id")
-        edges = await self._all(Collections.EDGES, user_id, "source")
-        clusters = await self._all(Collections.CLUSTERS, user_id, "cluster_id")
-        subclusters = await self._all(Collections.SUBCLUSTERS, user_id, "subcluster_id")
+        return stats, {"user_id": user_id, "generation": stats.get("generation")}
+
+    async def snapshot(self, user_id: str) -> dict[str, Any]:
+        stats, current = await self._current(user_id)
+        nodes = await self._all(Collections.NODES, current, "node_id")
+        edges = await self._all(Collections.EDGES, current, "source")
+        clusters = await self._all(Collections.CLUSTERS, current, "cluster_id")
+        subclusters = await self._all(Collections.SUBCLUSTERS, current, "subcluster_id")
         generated = stats.get("generated_at")
         return {
             "userId": user_id,
@@ -95,7 +103,8 @@ class GraphSnapshotReader:
         }
 
     async def nodes_by_orig_id(self, user_id: str, orig_ids: list[str]) -> dict[str, dict]:
+        _, current = await self._current(user_id)
         cursor = self._db.collection(Collections.NODES).find(
-            {"user_id": user_id, "orig_id": {"$in": orig_ids}}, _HIDDEN
+            {**current, "orig_id": {"$in": orig_ids}}, _HIDDEN
         )
         return {doc["orig_id"]: _node(doc) for doc in await decoded(cursor)}

@@ -21,7 +21,8 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.codec import decode, find_one, now_ms, utc_now
+from graphnode.storage.codec import decode, epoch_ms, find_one, now_ms, utc_now
+from graphnode.storage.documents import all_of
 
 # Long enough to stream a large bundle to S3 and hand the task over.
 CLAIM_LEASE = timedelta(minutes=10)
@@ -50,6 +51,7 @@ class GraphStats:
     previous_status: GraphStatus | None = None
     running_task: str | None = None
     lease_ms: int | None = None
+    generated_ms: int | None = None
 
     @classmethod
     def from_doc(cls, raw: dict[str, Any]) -> GraphStats:
@@ -66,6 +68,9 @@ class GraphStats:
             previous_status=GraphStatus(previous) if previous else None,
             running_task=doc.get("running_task"),
             lease_ms=doc.get("lease_ms"),
+            # Stats written before generations were stamped have only the datetime.
+            generated_ms=doc.get("generated_ms")
+            or (epoch_ms(doc["generated_at"]) if doc.get("generated_at") else None),
         )
 
     @property
@@ -76,6 +81,18 @@ class GraphStats:
         return self.previous_status or (
             GraphStatus.CREATED if self.generation else GraphStatus.NOT_CREATED
         )
+
+
+def held_by_or_free(task_id: str) -> dict[str, Any]:
+    """Stats whose claim is ``task_id``'s, or nobody's (spelled out: not every server that
+    speaks MongoDB's protocol matches a missing field with ``$in: [None]``)."""
+    return {
+        "$or": [
+            {"running_task": task_id},
+            {"running_task": None},
+            {"running_task": {"$exists": False}},
+        ]
+    }
 
 
 class GraphStatusStore:
@@ -96,14 +113,16 @@ class GraphStatusStore:
         now = now_ms()
         try:
             await self._stats.update_one(
-                {
-                    "_id": user_id,
-                    "$or": [
-                        {"status": {"$nin": [s.value for s in IN_PROGRESS]}},
-                        {"lease_ms": {"$lt": now}},
-                        {"lease_ms": {"$exists": False}},
-                    ],
-                },
+                all_of(
+                    {"_id": user_id},
+                    {
+                        "$or": [
+                            {"status": {"$nin": [s.value for s in IN_PROGRESS]}},
+                            {"lease_ms": {"$lt": now}},
+                            {"lease_ms": {"$exists": False}},
+                        ]
+                    },
+                ),
                 {
                     "$set": {
                         "user_id": user_id,
@@ -163,7 +182,7 @@ class GraphStatusStore:
         restored = current.settled_status
         query: dict[str, Any] = {"_id": user_id}
         if task_id is not None:
-            query["running_task"] = {"$in": [task_id, None]}
+            query = all_of(query, held_by_or_free(task_id))
         await self._stats.update_one(
             query,
             {

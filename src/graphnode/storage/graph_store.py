@@ -1,35 +1,68 @@
 """The user's graph in MongoDB: nodes, edges, clusters, subclusters, stats and summary.
 
-A graph generation is written as a *generation* (its task id): upsert every document of the
-new graph tagged with it, sweep the user's documents of other generations, then flip the
-stats. A crash anywhere in between is repaired by the redelivery doing it all again; a result
-generated before the stored graph is refused up front.
+Applying a result is atomic per user, however many workers apply results at once:
+
+1. *stage*: write every document of the new generation under its own keys (readers do not
+   see it: they read only the generation the stats document names);
+2. *switch*: one compare-and-set on the user's stats document makes it current, only if it
+   is newer (``generated_ms``, then the task id) than the current one; a loser drops what it
+   staged and is reported stale;
+3. *collect*: delete the user's documents of older generations.
+
+Every step is idempotent, so a redelivery after a crash anywhere completes the same steps.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import datetime
 from typing import Any, Protocol
 
-from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts.results import GraphFile, SummaryFile
-from graphnode.storage.codec import find_one, to_utc, utc_now
-from graphnode.storage.documents import doc_key
-from graphnode.storage.graph_status import GraphStats, GraphStatus, GraphStatusStore
+from graphnode.storage.codec import epoch_ms, find_one, to_utc, utc_now
+from graphnode.storage.documents import all_of
+from graphnode.storage.graph_documents import (
+    BUILDERS,
+    GRAPH_PARTS,
+    Generation,
+    graph_counts,
+)
+from graphnode.storage.graph_status import (
+    GraphStats,
+    GraphStatus,
+    GraphStatusStore,
+    held_by_or_free,
+)
 
 log = logging.getLogger("graphnode.storage.graph")
-
-_GRAPH_PARTS = (Collections.NODES, Collections.EDGES, Collections.CLUSTERS, Collections.SUBCLUSTERS)
 
 
 class GraphDocumentStore(Protocol):
     """The port the worker (writes) and the API (reads, status) use for the graph."""
 
     async def stats(self, user_id: str) -> GraphStats | None: ...
+
+    async def is_stale(self, gen: Generation) -> bool: ...
+
+    async def stage(self, gen: Generation, graph: GraphFile) -> None: ...
+
+    async def switch(
+        self,
+        gen: Generation,
+        graph: GraphFile,
+        *,
+        graph_key: str | None = None,
+        features_key: str | None = None,
+    ) -> bool: ...
+
+    async def drop(self, gen: Generation) -> None: ...
+
+    async def collect_older(self, gen: Generation) -> None: ...
+
+    async def current_generation(self, user_id: str) -> Generation | None: ...
 
     async def replace_graph(
         self,
@@ -62,52 +95,14 @@ class GraphDocumentStore(Protocol):
     async def restore_status(self, user_id: str, task_id: str | None = None) -> GraphStatus: ...
 
 
-def _node_docs(user_id: str, generation: str, graph: GraphFile) -> list[UpdateOne]:
-    ops = []
-    for node in graph.nodes:
-        doc = node.model_dump(mode="json", exclude_none=True)
-        doc.update(user_id=user_id, generation=generation, node_id=node.id)
-        doc.pop("id", None)
-        ops.append(UpdateOne({"_id": doc_key(user_id, node.orig_id)}, {"$set": doc}, upsert=True))
-    return ops
-
-
-def _edge_docs(user_id: str, generation: str, graph: GraphFile) -> list[UpdateOne]:
-    ops = []
-    for edge in graph.edges:
-        doc = edge.model_dump(mode="json", exclude_none=True)
-        doc.update(user_id=user_id, generation=generation)
-        key = doc_key(user_id, "edge", edge.source, edge.target)
-        ops.append(UpdateOne({"_id": key}, {"$set": doc}, upsert=True))
-    return ops
-
-
-def _cluster_docs(user_id: str, generation: str, graph: GraphFile) -> list[UpdateOne]:
-    sizes = Counter(node.cluster_id for node in graph.nodes)
-    names = {node.cluster_id: node.cluster_name for node in graph.nodes}
-    ops = []
-    for cluster_id in sorted(set(sizes) | set(graph.metadata.clusters)):
-        info = graph.metadata.clusters.get(cluster_id)
-        doc: dict[str, Any] = info.model_dump(mode="json") if info else {}
-        doc.update(
-            user_id=user_id,
-            generation=generation,
-            cluster_id=cluster_id,
-            name=doc.get("name") or names.get(cluster_id, cluster_id),
-            size=sizes.get(cluster_id, doc.get("size", 0)),
-        )
-        ops.append(UpdateOne({"_id": doc_key(user_id, cluster_id)}, {"$set": doc}, upsert=True))
-    return ops
-
-
-def _subcluster_docs(user_id: str, generation: str, graph: GraphFile) -> list[UpdateOne]:
-    ops = []
-    for sub in graph.subclusters:
-        doc = sub.model_dump(mode="json", exclude_none=True)
-        doc.update(user_id=user_id, generation=generation, subcluster_id=sub.id)
-        doc.pop("id", None)
-        ops.append(UpdateOne({"_id": doc_key(user_id, sub.id)}, {"$set": doc}, upsert=True))
-    return ops
+def _newer_or_same(gen: Generation) -> list[dict[str, Any]]:
+    """Stats documents that ``gen`` may replace: older, the same generation again (a
+    redelivery), or from before generations were stamped."""
+    return [
+        {"generated_ms": {"$lt": gen.generated_ms}},
+        {"generated_ms": gen.generated_ms, "generation": {"$lte": gen.generation}},
+        {"generated_ms": {"$exists": False}},
+    ]
 
 
 class MongoGraphStore(GraphStatusStore):
@@ -118,6 +113,79 @@ class MongoGraphStore(GraphStatusStore):
         super().__init__(database)
         self._db = database
 
+    @staticmethod
+    def generation(user_id: str, task_id: str, generated_at: datetime) -> Generation:
+        return Generation(user_id, task_id, epoch_ms(generated_at))
+
+    async def current_generation(self, user_id: str) -> Generation | None:
+        current = await self.stats(user_id)
+        if current is None or current.generation is None:
+            return None
+        return Generation(user_id, current.generation, current.generated_ms or 0)
+
+    async def is_stale(self, gen: Generation) -> bool:
+        """True when the stored graph is newer than ``gen`` (checked again at the switch)."""
+        current = await self.current_generation(gen.user_id)
+        if current is None:
+            return False
+        return (current.generated_ms, current.generation) > (gen.generated_ms, gen.generation)
+
+    async def stage(self, gen: Generation, graph: GraphFile) -> None:
+        """Write ``gen``'s documents; nobody reads them before the switch."""
+        for name, build in BUILDERS.items():
+            ops = build(gen, graph)
+            if ops:
+                await self._db.collection(name).bulk_write(ops, ordered=False)
+
+    async def switch(
+        self,
+        gen: Generation,
+        graph: GraphFile,
+        *,
+        graph_key: str | None = None,
+        features_key: str | None = None,
+    ) -> bool:
+        """Make ``gen`` current in one compare-and-set; False if a newer one is current."""
+        fields: dict[str, Any] = {
+            "user_id": gen.user_id,
+            "generation": gen.generation,
+            "generated_ms": gen.generated_ms,
+            "generated_at": to_utc(gen.generated_ms / 1000),
+            "updated_at": utc_now(),
+            **graph_counts(graph),
+        }
+        if graph.metadata.language:
+            fields["language"] = graph.metadata.language
+        fields.update({k: v for k, v in _source_keys(graph_key, features_key).items() if v})
+        try:
+            await self._db.collection(Collections.STATS).update_one(
+                all_of({"_id": gen.user_id}, {"$or": _newer_or_same(gen)}),
+                {"$set": fields},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            log.warning("stale graph result ignored", extra={"generation": gen.generation})
+            return False
+        await self._release_claim(gen.user_id, gen.generation, GraphStatus.CREATED)
+        return True
+
+    async def drop(self, gen: Generation) -> None:
+        """Delete what ``gen`` staged (it lost the switch)."""
+        for name in GRAPH_PARTS:
+            await self._db.collection(name).delete_many(gen.own())
+
+    async def collect_older(self, gen: Generation) -> None:
+        """Delete the user's documents of generations older than ``gen``."""
+        older = {
+            "user_id": gen.user_id,
+            "$or": [
+                {"generated_ms": {"$lt": gen.generated_ms}},
+                {"generated_ms": {"$exists": False}},
+            ],
+        }
+        for name in GRAPH_PARTS:
+            await self._db.collection(name).delete_many(older)
+
     async def replace_graph(
         self,
         user_id: str,
@@ -127,30 +195,16 @@ class MongoGraphStore(GraphStatusStore):
         graph_key: str | None = None,
         features_key: str | None = None,
     ) -> bool:
-        """Make ``graph`` the user's graph; False (and nothing written) if it is stale.
-        Its files' keys in S3 are kept: a new summary and added nodes start from them."""
-        generated_at = to_utc(generated_at)
-        current = await self.stats(user_id)
-        if current and current.generated_at and current.generated_at > generated_at:
-            log.warning(
-                "stale graph result ignored",
-                extra={
-                    "stored_generated_at": str(current.generated_at),
-                    "result_generated_at": str(generated_at),
-                },
-            )
+        """Stage, switch and collect in one call; False (nothing left behind) if stale."""
+        gen = self.generation(user_id, generation, generated_at)
+        if await self.is_stale(gen):
+            log.warning("stale graph result ignored", extra={"generation": generation})
             return False
-        await self._write_parts(user_id, generation, graph)
-        for name in _GRAPH_PARTS:
-            await self._db.collection(name).delete_many(
-                {"user_id": user_id, "generation": {"$ne": generation}}
-            )
-        await self._write_stats(user_id, generation, graph, generated_at, GraphStatus.CREATED)
-        keys = {"graph_s3_key": graph_key, "features_s3_key": features_key}
-        if any(keys.values()):
-            await self._db.collection(Collections.STATS).update_one(
-                {"_id": user_id}, {"$set": {k: v for k, v in keys.items() if v}}
-            )
+        await self.stage(gen, graph)
+        if not await self.switch(gen, graph, graph_key=graph_key, features_key=features_key):
+            await self.drop(gen)
+            return False
+        await self.collect_older(gen)
         return True
 
     async def graph_key(self, user_id: str) -> str | None:
@@ -163,77 +217,39 @@ class MongoGraphStore(GraphStatusStore):
         return {k: doc[k] for k in ("graph_s3_key", "features_s3_key") if doc.get(k)}
 
     async def merge_graph(self, user_id: str, graph: GraphFile, task_id: str | None = None) -> None:
-        """Add (or update) the nodes, edges and clusters of ``graph`` in the stored graph."""
-        current = await self.stats(user_id)
-        generation = current.generation if current and current.generation else "merged"
-        await self._write_parts(user_id, generation, graph)
-        await self._recount_clusters(user_id, {node.cluster_id for node in graph.nodes})
-        await self._write_stats(
-            user_id,
-            generation,
-            None,
-            current.generated_at if current else utc_now(),
-            GraphStatus.UPDATED,
-            task_id=task_id,
-        )
-
-    async def _write_parts(self, user_id: str, generation: str, graph: GraphFile) -> None:
-        builders = {
-            Collections.NODES: _node_docs,
-            Collections.EDGES: _edge_docs,
-            Collections.CLUSTERS: _cluster_docs,
-            Collections.SUBCLUSTERS: _subcluster_docs,
+        """Add (or update) the nodes, edges and clusters of ``graph`` in the current graph."""
+        gen = await self.current_generation(user_id) or Generation(user_id, "merged", 0)
+        await self.stage(gen, graph)
+        await self._recount_clusters(gen, {node.cluster_id for node in graph.nodes})
+        counts = {
+            "nodes": await self._count(Collections.NODES, gen),
+            "edges": await self._count(Collections.EDGES, gen),
+            "clusters": await self._count(Collections.CLUSTERS, gen),
+            "subclusters": await self._count(Collections.SUBCLUSTERS, gen),
         }
-        for name, build in builders.items():
-            ops = build(user_id, generation, graph)
-            if ops:
-                await self._db.collection(name).bulk_write(ops, ordered=False)
+        await self._db.collection(Collections.STATS).update_one(
+            {"_id": user_id},
+            {"$set": {"user_id": user_id, "updated_at": utc_now(), **counts}},
+            upsert=True,
+        )
+        await self._release_claim(user_id, task_id or gen.generation, GraphStatus.UPDATED)
 
-    async def _recount_clusters(self, user_id: str, cluster_ids: set[str]) -> None:
+    async def _recount_clusters(self, gen: Generation, cluster_ids: set[str]) -> None:
         """Cluster sizes from the stored nodes: an addition only knows its own members."""
         nodes = self._db.collection(Collections.NODES)
         clusters = self._db.collection(Collections.CLUSTERS)
         for cluster_id in cluster_ids:
-            size = await nodes.count_documents({"user_id": user_id, "cluster_id": cluster_id})
-            await clusters.update_one(
-                {"_id": doc_key(user_id, cluster_id)}, {"$set": {"size": size}}
-            )
+            size = await nodes.count_documents({**gen.own(), "cluster_id": cluster_id})
+            await clusters.update_one({"_id": gen.key(cluster_id)}, {"$set": {"size": size}})
 
-    async def _count(self, name: str, user_id: str) -> int:
-        return await self._db.collection(name).count_documents({"user_id": user_id})
+    async def _count(self, name: str, gen: Generation) -> int:
+        return await self._db.collection(name).count_documents(gen.own())
 
-    async def _write_stats(
-        self,
-        user_id: str,
-        generation: str,
-        graph: GraphFile | None,
-        generated_at: datetime | None,
-        status: GraphStatus,
-        *,
-        task_id: str | None = None,
-    ) -> None:
-        """The stats of the graph just written. The claim is released only when it is this
-        task's (or nobody's): a late result must not free a newer task's claim."""
-        counts = {
-            "nodes": await self._count(Collections.NODES, user_id),
-            "edges": await self._count(Collections.EDGES, user_id),
-            "clusters": await self._count(Collections.CLUSTERS, user_id),
-            "subclusters": await self._count(Collections.SUBCLUSTERS, user_id),
-        }
-        fields: dict[str, Any] = {
-            "user_id": user_id,
-            "generation": generation,
-            "generated_at": generated_at,
-            "updated_at": utc_now(),
-            **counts,
-        }
-        if graph is not None and graph.metadata.language:
-            fields["language"] = graph.metadata.language
-        stats = self._db.collection(Collections.STATS)
-        await stats.update_one({"_id": user_id}, {"$set": fields}, upsert=True)
-        owner = task_id or generation
-        await stats.update_one(
-            {"_id": user_id, "running_task": {"$in": [owner, None]}},
+    async def _release_claim(self, user_id: str, owner: str, status: GraphStatus) -> None:
+        """The graph is built: free the claim, only if it is ``owner``'s (or nobody's) — a
+        late result must not free a newer task's claim."""
+        await self._db.collection(Collections.STATS).update_one(
+            all_of({"_id": user_id}, held_by_or_free(owner)),
             {
                 "$set": {"status": status.value},
                 "$unset": {"previous_status": "", "running_task": "", "lease_ms": ""},
@@ -243,25 +259,33 @@ class MongoGraphStore(GraphStatusStore):
     async def store_summary(
         self, user_id: str, task_id: str, summary: SummaryFile, generated_at: datetime
     ) -> bool:
-        """Store the user's summary unless a newer one is already stored."""
-        generated_at = to_utc(generated_at)
-        summaries = self._db.collection(Collections.SUMMARIES)
-        stored = await find_one(summaries, {"_id": user_id}, {"generated_at": 1})
-        if stored and stored.get("generated_at") and stored["generated_at"] > generated_at:
-            log.warning("stale summary ignored", extra={"result_generated_at": str(generated_at)})
+        """Store the user's summary unless a newer one is stored (one compare-and-set)."""
+        stamp = epoch_ms(generated_at)
+        try:
+            await self._db.collection(Collections.SUMMARIES).update_one(
+                all_of(
+                    {"_id": user_id},
+                    {
+                        "$or": [
+                            {"generated_ms": {"$lte": stamp}},
+                            {"generated_ms": {"$exists": False}},
+                        ]
+                    },
+                ),
+                {
+                    "$set": {
+                        "user_id": user_id,
+                        "task_id": task_id,
+                        "generated_at": to_utc(generated_at),
+                        "generated_ms": stamp,
+                        "summary": summary.model_dump(mode="json", exclude_none=True),
+                    }
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            log.warning("stale summary ignored", extra={"result_generated_ms": stamp})
             return False
-        await summaries.update_one(
-            {"_id": user_id},
-            {
-                "$set": {
-                    "user_id": user_id,
-                    "task_id": task_id,
-                    "generated_at": generated_at,
-                    "summary": summary.model_dump(mode="json", exclude_none=True),
-                }
-            },
-            upsert=True,
-        )
         return True
 
     async def summary_document(self, user_id: str) -> dict[str, Any] | None:
@@ -271,3 +295,7 @@ class MongoGraphStore(GraphStatusStore):
     async def summary(self, user_id: str) -> dict[str, Any] | None:
         doc = await self.summary_document(user_id)
         return doc["summary"] if doc else None
+
+
+def _source_keys(graph_key: str | None, features_key: str | None) -> dict[str, str | None]:
+    return {"graph_s3_key": graph_key, "features_s3_key": features_key}

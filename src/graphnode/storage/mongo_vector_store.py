@@ -8,7 +8,7 @@ user's own vectors, which is right for the few thousand items one person has.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,11 +16,13 @@ from pymongo import UpdateOne
 from pymongo.errors import OperationFailure
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.graph_documents import Generation
 from graphnode.storage.vector_store import NodeVector, VectorMatch, vector_id
 
 log = logging.getLogger("graphnode.storage.vectors")
 
-# Name of the Atlas Vector Search index on graph_vectors.embedding (cosine, filter user_id).
+# Name of the Atlas Vector Search index on graph_vectors.embedding (cosine, filter fields
+# user_id and generation).
 ATLAS_INDEX = "graph_vectors_embedding"
 # Atlas considers this many candidates per result: its documented recall/speed trade-off.
 CANDIDATES_PER_RESULT = 20
@@ -35,11 +37,11 @@ class MongoVectorStore:
     async def ping(self) -> bool:
         return await self._database.ping()
 
-    async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int:
+    async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
         ops = [
             UpdateOne(
-                {"_id": vector_id(user_id, v.orig_id)},
-                {"$set": {**v.metadata(user_id), "embedding": [float(x) for x in v.embedding]}},
+                {"_id": vector_id(gen, v.orig_id)},
+                {"$set": {**v.metadata(gen), "embedding": [float(x) for x in v.embedding]}},
                 upsert=True,
             )
             for v in vectors
@@ -48,33 +50,40 @@ class MongoVectorStore:
             await self._vectors.bulk_write(ops, ordered=False)
         return len(ops)
 
-    async def retain_only(self, user_id: str, orig_ids: Collection[str]) -> int:
+    async def drop(self, gen: Generation) -> None:
+        await self._vectors.delete_many(gen.own())
+
+    async def collect_older(self, gen: Generation) -> int:
         result = await self._vectors.delete_many(
-            {"user_id": user_id, "orig_id": {"$nin": list(orig_ids)}}
+            {
+                "user_id": gen.user_id,
+                "$or": [
+                    {"generated_ms": {"$lt": gen.generated_ms}},
+                    {"generated_ms": {"$exists": False}},
+                ],
+            }
         )
         return result.deleted_count
 
-    async def orig_ids(self, user_id: str) -> set[str]:
-        return {
-            d["orig_id"] async for d in self._vectors.find({"user_id": user_id}, {"orig_id": 1})
-        }
+    async def orig_ids(self, gen: Generation) -> set[str]:
+        return {d["orig_id"] async for d in self._vectors.find(gen.own(), {"orig_id": 1})}
 
     async def search(
-        self, user_id: str, embedding: Sequence[float], limit: int = 10
+        self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]:
         if self._atlas is not False:
             try:
-                matches = await self._atlas_search(user_id, embedding, limit)
+                matches = await self._atlas_search(gen, embedding, limit)
             except OperationFailure as exc:
                 log.info("no $vectorSearch on this server; exact scan", extra={"reason": str(exc)})
                 self._atlas = False
             else:
                 self._atlas = True
                 return matches
-        return await self._exact_search(user_id, embedding, limit)
+        return await self._exact_search(gen, embedding, limit)
 
     async def _atlas_search(
-        self, user_id: str, embedding: Sequence[float], limit: int
+        self, gen: Generation, embedding: Sequence[float], limit: int
     ) -> list[VectorMatch]:
         pipeline: list[dict[str, Any]] = [
             {
@@ -84,7 +93,7 @@ class MongoVectorStore:
                     "queryVector": list(embedding),
                     "numCandidates": limit * CANDIDATES_PER_RESULT,
                     "limit": limit,
-                    "filter": {"user_id": user_id},
+                    "filter": gen.own(),
                 }
             },
             {"$project": {"embedding": 0, "score": {"$meta": "vectorSearchScore"}}},
@@ -97,9 +106,9 @@ class MongoVectorStore:
         ]
 
     async def _exact_search(
-        self, user_id: str, embedding: Sequence[float], limit: int
+        self, gen: Generation, embedding: Sequence[float], limit: int
     ) -> list[VectorMatch]:
-        docs = [d async for d in self._vectors.find({"user_id": user_id})]
+        docs = [d async for d in self._vectors.find(gen.own())]
         if not docs:
             return []
         matrix = np.asarray([d["embedding"] for d in docs], dtype=np.float32)

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import decoded, find_one, now_ms, utc_now
+from graphnode.storage.documents import all_of
 
 
 class TaskState(StrEnum):
@@ -74,14 +75,15 @@ class TaskStore:
         now = utc_now()
         try:
             result = await self._tasks.update_one(
-                {
-                    "_id": task_id,
-                    "status": {"$nin": list(TERMINAL)},
-                    "$or": [
-                        {"progress_percent": {"$lte": progress.percent}},
-                        {"progress_percent": {"$exists": False}},
-                    ],
-                },
+                all_of(
+                    {"_id": task_id, "status": {"$nin": list(TERMINAL)}},
+                    {
+                        "$or": [
+                            {"progress_percent": {"$lte": progress.percent}},
+                            {"progress_percent": {"$exists": False}},
+                        ]
+                    },
+                ),
                 {
                     "$set": {
                         "user_id": user_id,

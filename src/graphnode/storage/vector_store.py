@@ -1,13 +1,20 @@
-"""The ``VectorStore`` port: one vector per source item, id ``{userId}_{orig_id}``, cosine
-space, and every read filtered on ``user_id`` (CONTRACT.md, 'Persistence')."""
+"""The ``VectorStore`` port: one vector per source item and graph generation, cosine space,
+every read and delete filtered on ``user_id`` (CONTRACT.md, 'Persistence').
+
+Vectors follow the graph's generations (see ``graph_store``): a result writes its vectors
+under its own generation before it becomes current, searches read only the current
+generation, and older generations are collected after the switch. Ids are escaped keys of
+(user, generation, orig_id), so no two users' ids can meet, whatever characters they hold.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graphnode.adapters.chroma import MetadataValue, VectorCollection, VectorRecord
+from graphnode.storage.graph_documents import Generation
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +30,11 @@ class NodeVector:
     source_type: str = "chat"
     title: str = ""
 
-    def metadata(self, user_id: str) -> dict[str, MetadataValue]:
+    def metadata(self, gen: Generation) -> dict[str, MetadataValue]:
         return {
-            "user_id": user_id,
+            "user_id": gen.user_id,
+            "generation": gen.generation,
+            "generated_ms": gen.generated_ms,
             "orig_id": self.orig_id,
             "node_id": self.node_id,
             "cluster_id": self.cluster_id,
@@ -44,26 +53,34 @@ class VectorMatch:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def vector_id(user_id: str, orig_id: str) -> str:
-    return f"{user_id}_{orig_id}"
+def vector_id(gen: Generation, orig_id: str) -> str:
+    return gen.key(orig_id)
 
 
 class VectorStore(Protocol):
-    async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int: ...
+    async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int: ...
 
-    async def retain_only(self, user_id: str, orig_ids: Collection[str]) -> int:
-        """Delete the user's vectors whose orig_id is not in ``orig_ids``; returns how many."""
+    async def drop(self, gen: Generation) -> None:
+        """Delete ``gen``'s vectors (it lost the switch)."""
+        ...
+
+    async def collect_older(self, gen: Generation) -> int:
+        """Delete the user's vectors of generations older than ``gen``; returns how many."""
         ...
 
     async def search(
-        self, user_id: str, embedding: Sequence[float], limit: int = 10
+        self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]: ...
 
-    async def orig_ids(self, user_id: str) -> set[str]: ...
+    async def orig_ids(self, gen: Generation) -> set[str]: ...
 
     async def ping(self) -> bool:
         """True when the store answers (the worker's readiness)."""
         ...
+
+
+def _older_than(gen: Generation) -> dict[str, Any]:
+    return {"generated_ms": {"$lt": gen.generated_ms}}
 
 
 class ChromaVectorStore:
@@ -75,28 +92,32 @@ class ChromaVectorStore:
     async def ping(self) -> bool:
         return await self._collection.heartbeat()
 
-    async def upsert(self, user_id: str, vectors: Sequence[NodeVector]) -> int:
+    async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
         records = [
             VectorRecord(
-                id=vector_id(user_id, v.orig_id),
+                id=vector_id(gen, v.orig_id),
                 embedding=v.embedding,
-                metadata=v.metadata(user_id),
+                metadata=v.metadata(gen),
                 document=v.title,
             )
             for v in vectors
         ]
         return await self._collection.upsert(records)
 
-    async def retain_only(self, user_id: str, orig_ids: Collection[str]) -> int:
-        keep = {vector_id(user_id, orig) for orig in orig_ids}
-        stale = [i for i in await self._collection.ids(user_id) if i not in keep]
-        await self._collection.delete(user_id, stale)
+    async def drop(self, gen: Generation) -> None:
+        await self._collection.delete(gen.user_id, where={"generation": gen.generation})
+
+    async def collect_older(self, gen: Generation) -> int:
+        stale = await self._collection.ids(gen.user_id, where=_older_than(gen))
+        await self._collection.delete(gen.user_id, stale)
         return len(stale)
 
     async def search(
-        self, user_id: str, embedding: Sequence[float], limit: int = 10
+        self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]:
-        hits = await self._collection.query(user_id, embedding, limit=limit)
+        hits = await self._collection.query(
+            gen.user_id, embedding, limit=limit, where={"generation": gen.generation}
+        )
         return [
             VectorMatch(
                 orig_id=str(h.metadata.get("orig_id")),
@@ -106,6 +127,8 @@ class ChromaVectorStore:
             for h in hits
         ]
 
-    async def orig_ids(self, user_id: str) -> set[str]:
-        prefix = f"{user_id}_"
-        return {i.removeprefix(prefix) for i in await self._collection.ids(user_id)}
+    async def orig_ids(self, gen: Generation) -> set[str]:
+        records = await self._collection.metadatas(
+            gen.user_id, where={"generation": gen.generation}
+        )
+        return {str(m.get("orig_id")) for m in records}

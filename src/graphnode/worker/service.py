@@ -28,6 +28,7 @@ from graphnode.settings import Settings
 from graphnode.storage.dead_letter_store import DeadLetterStore
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
+from graphnode.storage.migrations import KeyMigration
 from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.push_receipts import PushReceipts
 from graphnode.storage.task_store import TaskStore
@@ -108,11 +109,11 @@ class Worker:
 
 async def _open_vector_store(
     settings: Settings, stack: contextlib.AsyncExitStack, mongo: DocumentDatabase
-) -> VectorStore:
+) -> tuple[VectorStore, VectorCollection | None]:
     if settings.vector_store == "mongo":
-        return MongoVectorStore(mongo)
+        return MongoVectorStore(mongo), None
     collection = await stack.enter_async_context(VectorCollection(settings))
-    return ChromaVectorStore(collection)
+    return ChromaVectorStore(collection), collection
 
 
 async def _open_fcm(settings: Settings, stack: contextlib.AsyncExitStack) -> FcmNotifier | None:
@@ -159,10 +160,13 @@ async def open_worker(
             ObjectStore(settings, max_pool_connections=config.concurrency + 2)
         )
         mongo = await stack.enter_async_context(DocumentDatabase(settings))
+        vectors, chroma = await _open_vector_store(settings, stack, mongo)
+        # Data stored by earlier versions is re-keyed before any message is handled.
+        await KeyMigration(mongo, chroma).run()
         context = HandlerContext(
             objects=objects,
             graphs=MongoGraphStore(mongo),
-            vectors=await _open_vector_store(settings, stack, mongo),
+            vectors=vectors,
             tasks=TaskStore(mongo),
             notifier=Notifier(
                 await _open_fcm(settings, stack), DeviceStore(mongo), PushReceipts(mongo)

@@ -129,7 +129,10 @@ async def search(request: web.Request) -> web.Response:
         or not 1 <= limit <= MAX_SEARCH_RESULTS
     ):
         raise Problem(422, f"limit must be an integer from 1 to {MAX_SEARCH_RESULTS}.")
-    matches = await api.vectors.search(user, await _embed_query(api, query.strip()), limit)
+    current = await api.graphs.current_generation(user)
+    if current is None:
+        return json_response({"query": query, "results": []})
+    matches = await api.vectors.search(current, await _embed_query(api, query.strip()), limit)
     nodes = await api.snapshots.nodes_by_orig_id(user, [m.orig_id for m in matches])
     results = [
         {"score": round(m.score, 4), "node": nodes[m.orig_id]}

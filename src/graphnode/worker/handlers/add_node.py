@@ -30,14 +30,16 @@ class AddNodeResultHandler:
         [raw] = await ctx.download(payload.result_s3_key)
         assert raw is not None  # the contract requires resultS3Key when COMPLETED
         graph = parse_graph_addition(raw)
-        await ctx.graphs.merge_graph(user, graph, task_id=message.task_id)
         vectors = [
             node_vector(node, node.model_extra["embedding"])
             for node in graph.nodes
             if node.model_extra and node.model_extra.get("embedding")
         ]
-        if vectors:
-            await ctx.vectors.upsert(user, vectors)
+        # Vectors first: the merge frees the claim, so it is the step that says "done".
+        current = await ctx.graphs.current_generation(user)
+        if vectors and current is not None:
+            await ctx.vectors.upsert(current, vectors)
+        await ctx.graphs.merge_graph(user, graph, task_id=message.task_id)
         await ctx.tasks.finish(message.task_id, user, TaskState.COMPLETED)
         await ctx.notifier.notify(
             user,

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graphnode.adapters.s3 import ObjectStore
+from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.contracts import Message
 from graphnode.contracts.results import GraphNode
+from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
 from graphnode.storage.task_store import TaskState, TaskStore
 from graphnode.storage.vector_store import NodeVector, VectorStore
@@ -33,7 +34,13 @@ class HandlerContext:
         """Fetch every named key concurrently (None for a key not given)."""
 
         async def fetch(key: str | None) -> bytes | None:
-            return None if key is None else await self.objects.get_bytes(key)
+            if key is None:
+                return None
+            try:
+                return await self.objects.get_bytes(key)
+            except ObjectNotFoundError:
+                # The AI service uploads before it publishes: a missing file never appears.
+                raise PoisonMessage(f"result file {key!r} does not exist in the bucket") from None
 
         return list(await asyncio.gather(*(fetch(key) for key in keys)))
 

@@ -15,6 +15,8 @@ from graphnode.contracts import (
     parse_graph,
     parse_summary,
 )
+from graphnode.storage.codec import epoch_ms
+from graphnode.storage.graph_documents import Generation
 from graphnode.storage.task_store import TaskState
 from graphnode.storage.vector_store import NodeVector
 from graphnode.worker.handlers.context import HandlerContext, generated_at, node_vector
@@ -48,6 +50,9 @@ class GraphGenerationResultHandler:
             await self._completed(message, payload)
 
     async def _completed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
+        """Stage the graph and its vectors, switch the user to them in one compare-and-set,
+        then collect the old generation: a retry after a failure anywhere completes every
+        step, and a result that loses the switch (a newer one won) leaves nothing behind."""
         ctx, user = self._ctx, payload.user_id
         raw_graph, raw_features, raw_summary = await ctx.download(
             payload.result_s3_key, payload.features_s3_key, payload.summary_s3_key
@@ -57,20 +62,9 @@ class GraphGenerationResultHandler:
         features = parse_features(raw_features) if raw_features is not None else None
         summary = parse_summary(raw_summary) if raw_summary is not None else None
         stamp = generated_at(graph.metadata.generated_at, message.timestamp)
+        gen = Generation(user, message.task_id, epoch_ms(stamp))
 
-        applied = await ctx.graphs.replace_graph(
-            user,
-            message.task_id,
-            graph,
-            stamp,
-            graph_key=payload.result_s3_key,
-            features_key=payload.features_s3_key,
-        )
-        if applied and features is not None:
-            vectors = node_vectors(graph, features)
-            await ctx.vectors.upsert(user, vectors)
-            removed = await ctx.vectors.retain_only(user, {v.orig_id for v in vectors})
-            log.info("vectors stored", extra={"vectors": len(vectors), "removed": removed})
+        applied = await self._apply(gen, graph, features, payload)
         if applied and summary is not None:
             await ctx.graphs.store_summary(user, message.task_id, summary, stamp)
         await ctx.tasks.finish(
@@ -80,7 +74,9 @@ class GraphGenerationResultHandler:
             superseded=not applied,
             result_s3_key=payload.result_s3_key,
         )
-        if applied:
+        if applied and await ctx.graphs.current_generation(user) == gen:
+            # Only the graph the user now has announces itself: a result that was current
+            # for a moment, until a newer one switched, stays quiet.
             await ctx.notifier.notify(
                 user,
                 message.task_id,
@@ -93,3 +89,29 @@ class GraphGenerationResultHandler:
             "graph stored",
             extra={"nodes": len(graph.nodes), "edges": len(graph.edges), "applied": applied},
         )
+
+    async def _apply(
+        self,
+        gen: Generation,
+        graph: GraphFile,
+        features: FeaturesFile | None,
+        payload: GraphGenerationResult,
+    ) -> bool:
+        graphs, vectors = self._ctx.graphs, self._ctx.vectors
+        if await graphs.is_stale(gen):
+            log.warning("stale graph result ignored", extra={"generation": gen.generation})
+            return False
+        await graphs.stage(gen, graph)
+        if features is not None:
+            await vectors.upsert(gen, node_vectors(graph, features))
+        switched = await graphs.switch(
+            gen, graph, graph_key=payload.result_s3_key, features_key=payload.features_s3_key
+        )
+        if not switched:
+            await graphs.drop(gen)
+            await vectors.drop(gen)
+            return False
+        await graphs.collect_older(gen)
+        removed = await vectors.collect_older(gen)
+        log.info("generation applied", extra={"oldVectorsRemoved": removed})
+        return True
