@@ -86,6 +86,9 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from graphnode.local.quiet import quiet_progress_bars
+
+    quiet_progress_bars()  # before transformers and tqdm are imported: they read it then
     from graphnode.ai.build import run_build  # heavy imports only for this command
     from graphnode.ai.pipeline.runner import PipelineOptions
 

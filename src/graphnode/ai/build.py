@@ -14,13 +14,22 @@ import orjson
 
 from graphnode.ai.components import open_pipeline
 from graphnode.ai.pipeline.runner import EmptyInputError, PipelineOptions, PipelineResult
+from graphnode.ai.service.progress import EtaClock
+from graphnode.client.progress_line import ProgressLine
 from graphnode.contracts import FEATURES_FILE, GRAPH_FILE, SUMMARY_FILE
 from graphnode.ingest.parse import ParseError, parse_paths
 from graphnode.settings import Settings
 
 
-async def _progress(stage: str, percent: float) -> None:
-    print(f"  {percent:5.1f}%  {stage}", file=sys.stderr)
+class _Progress:
+    """The pipeline's progress on one line, with an ETA as the service computes it (its
+    clock starts with the pipeline: loading the models says nothing of the rest)."""
+
+    def __init__(self, line: ProgressLine) -> None:
+        self._line, self._eta = line, EtaClock()
+
+    async def __call__(self, stage: str, percent: float) -> None:
+        self._line.show(percent, stage, self._eta.seconds_left(percent))
 
 
 def _write(out: Path, result: PipelineResult) -> list[Path]:
@@ -43,8 +52,11 @@ async def build(
     print(
         f"read {len(documents)} conversations and notes from {len(paths)} file(s)", file=sys.stderr
     )
+    line = ProgressLine()
+    line.show(0.0, "Loading the models")
     async with open_pipeline(settings) as components:
-        result = await components.pipeline.run(documents, options, _progress)
+        result = await components.pipeline.run(documents, options, _Progress(line))
+    line.show(100.0, "Done", last=True)
     await asyncio.to_thread(_write, out, result)
     return result
 

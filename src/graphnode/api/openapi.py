@@ -283,7 +283,7 @@ def _paths() -> dict[str, Any]:
                 "parameters": [task_id],
                 "responses": {
                     "200": {
-                        "description": "progress and done events",
+                        "description": "progress, done and timeout events",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
                     },
                     **_problems(401, 404),

@@ -15,8 +15,33 @@ import aiohttp
 TERMINAL = ("COMPLETED", "FAILED")
 
 
+# How long ``wait`` keeps trying an API that does not answer (a restart takes seconds).
+UNREACHABLE_SECONDS = 30.0
+# How long ``wait`` follows a task that shows no change at all. The AI service reports at
+# least every stage, and the server fails a task at its deadline; this only bounds the wait
+# when neither happens (a server without deadlines, a lost task).
+STALL_SECONDS = 15 * 60.0
+RETRY_SECONDS = 1.0
+
+
 class ClientError(RuntimeError):
     """Something the user should read: unreachable API, refused token, a problem detail."""
+
+    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.body = status, body
+
+
+class Unreachable(ClientError):
+    """No answer from the API (refused, reset, timed out) or a 5xx: worth trying again."""
+
+
+class GenerationRunning(ClientError):
+    """409 from generate: a generation of this user's graph is already running."""
+
+    def __init__(self, message: str, task_id: str) -> None:
+        super().__init__(message, status=409)
+        self.task_id = task_id
 
 
 class GraphNodeClient:
@@ -46,11 +71,13 @@ class GraphNodeClient:
         try:
             async with self._session.request(method, path, **kwargs) as response:
                 if response.status >= 400:
-                    raise ClientError(await _explain(response))
+                    message, body = await _explain(response)
+                    kind = Unreachable if response.status >= 500 else ClientError
+                    raise kind(message, status=response.status, body=body)
                 yield response
         except aiohttp.ClientConnectionError as exc:
-            raise ClientError(
-                f"cannot reach the GraphNode API at {self.base_url} ({exc}); "
+            raise Unreachable(
+                f"cannot reach the GraphNode API at {self.base_url} ({exc or type(exc).__name__}); "
                 "is it running? (make run starts it)"
             ) from None
 
@@ -69,25 +96,65 @@ class GraphNodeClient:
             )
 
     async def generate(self, **options: Any) -> str:
-        body = await self._json("POST", "/v1/graphs/generate", json=options)
+        try:
+            body = await self._json("POST", "/v1/graphs/generate", json=options)
+        except ClientError as exc:
+            running = exc.body.get("taskId") if isinstance(exc.body, dict) else None
+            if exc.status == 409 and running:
+                raise GenerationRunning(str(exc), str(running)) from None
+            raise
         return str(body["taskId"])
 
     async def task(self, task_id: str) -> dict[str, Any]:
         return await self._json("GET", f"/v1/tasks/{task_id}")
 
     async def wait(
-        self, task_id: str, on_progress: Callable[[dict[str, Any]], None], *, poll: float = 1.0
+        self,
+        task_id: str,
+        on_progress: Callable[[dict[str, Any]], None],
+        *,
+        poll: float = 1.0,
+        stall_timeout: float = STALL_SECONDS,
+        unreachable_timeout: float = UNREACHABLE_SECONDS,
     ) -> dict[str, Any]:
-        """Follow the task until it ends, reporting each change."""
+        """Follow the task until it is COMPLETED or FAILED, reporting each change.
+
+        Never waits without bound: ClientError once the API has not answered for
+        ``unreachable_timeout`` seconds, or the task has not changed for ``stall_timeout``.
+        """
+        loop = asyncio.get_running_loop()
         last: dict[str, Any] | None = None
+        changed_at = loop.time()
         while True:
-            task = await self.task(task_id)
+            task = await self._task_patiently(task_id, unreachable_timeout)
             if task != last:
                 on_progress(task)
-                last = task
+                last, changed_at = task, loop.time()
             if task["status"] in TERMINAL:
                 return task
+            if loop.time() - changed_at > stall_timeout:
+                raise ClientError(
+                    f"task {task_id} has not moved for {stall_timeout:.0f}s (it stays at "
+                    f"{float(task.get('progressPercent') or 0):.1f}% {task.get('stage') or ''}); "
+                    "the AI service or the worker may have stopped: see their logs"
+                )
             await asyncio.sleep(poll)
+
+    async def _task_patiently(self, task_id: str, within: float) -> dict[str, Any]:
+        """The task, trying again while the API is briefly away (a restart, a 503)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            try:
+                return await self.task(task_id)
+            except Unreachable as exc:
+                if loop.time() >= deadline:
+                    raise Unreachable(
+                        f"the API stopped answering while following task {task_id} "
+                        f"(for {within:.0f}s): {exc}",
+                        status=exc.status,
+                    ) from None
+            await asyncio.sleep(RETRY_SECONDS)
 
     async def graph(self) -> dict[str, Any]:
         return await self._json("GET", "/v1/graphs/me")
@@ -101,12 +168,18 @@ class GraphNodeClient:
             raise
 
 
-async def _explain(response: aiohttp.ClientResponse) -> str:
+async def _explain(response: aiohttp.ClientResponse) -> tuple[str, Any]:
+    """A readable message for an error response, and its decoded body (a problem detail)."""
+    body: Any = None
     try:
         body = await response.json(content_type=None)
-        detail = body.get("detail") or body
+        detail = body.get("detail") if isinstance(body, dict) else None
+        detail = detail or body
     except (ValueError, aiohttp.ContentTypeError):
         detail = (await response.text())[:300]
     if response.status == 401:
-        return f"the API refused the token: {detail} (make a development one: graphnode token USER)"
-    return f"{response.status}: {detail}"
+        message = (
+            f"the API refused the token: {detail} (make a development one: graphnode token USER)"
+        )
+        return message, body
+    return f"{response.status}: {detail}", body

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graphnode.client.api_client import ClientError, GraphNodeClient
+from graphnode.client.api_client import TERMINAL, ClientError, GenerationRunning, GraphNodeClient
+from graphnode.client.progress_line import ProgressLine
 from graphnode.settings import Settings
-
-BAR_WIDTH = 30
 
 
 def api_url(settings: Settings) -> str:
@@ -40,18 +39,21 @@ def _client(args: argparse.Namespace) -> GraphNodeClient:
     return GraphNodeClient(args.api or api_url(Settings.from_env()), token)
 
 
-def progress_line(task: dict[str, Any]) -> str:
+def _task_line(task: dict[str, Any]) -> tuple[float, str, float | None]:
     percent = float(task.get("progressPercent") or 0)
-    filled = round(BAR_WIDTH * percent / 100)
     eta = task.get("etaSeconds")
-    tail = f" ~{eta:.0f}s left" if isinstance(eta, int | float) and eta > 0 else ""
     stage = task.get("stage") or task.get("status", "")
-    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:5.1f}% {stage}{tail}"
+    if task.get("status") == "FAILED":
+        stage = f"FAILED at {stage}" if stage and stage != "FAILED" else "FAILED"
+    return percent, stage, float(eta) if isinstance(eta, int | float) else None
+
+
+_LINE = ProgressLine()
 
 
 def show_progress(task: dict[str, Any]) -> None:
-    end = "\n" if task["status"] in ("COMPLETED", "FAILED") else ""
-    print(f"\r{progress_line(task):<90}", end=end, file=sys.stderr, flush=True)
+    """The task's progress on one line of stderr, ended once the task is."""
+    _LINE.show(*_task_line(task), last=task["status"] in TERMINAL)
 
 
 async def _import(args: argparse.Namespace) -> int:
@@ -68,8 +70,14 @@ async def _import(args: argparse.Namespace) -> int:
 async def _generate(args: argparse.Namespace) -> int:
     options = {"includeSummary": not args.no_summary}
     async with _client(args) as client:
-        task_id = await client.generate(**options)
-        print(f"task {task_id} started")
+        try:
+            task_id = await client.generate(**options)
+            print(f"task {task_id} started")
+        except GenerationRunning as exc:
+            if not args.wait:
+                raise
+            task_id = exc.task_id
+            print(f"a generation is already running (task {task_id}); following it")
         if not args.wait:
             return 0
         task = await client.wait(task_id, show_progress)

@@ -2,7 +2,8 @@
 
 Backends: moto (SQS, S3), nx-27017 (MongoDB wire protocol), Chroma; services: the AI
 service, the worker and the API, each its own process with the same settings, as in
-production. Everything lives under one folder and is stopped in reverse order.
+production. Everything lives under one folder (a second run restarts the servers on the data
+kept there) and is stopped together, within seconds, whatever interrupts the run.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from pathlib import Path
 from types import ModuleType
 
 from graphnode.local import servers
-from graphnode.local.processes import ServerProcess, answers_health, free_port
+from graphnode.local.processes import ServerProcess, answers_health, free_port, stop_all
+from graphnode.local.quiet import NO_PROGRESS_BARS
 from graphnode.settings import Settings
 
 ROOT = servers.ROOT
 SERVICE_START_SECONDS = 300.0  # the AI service loads its models before it answers
+# Stopping: every server gets SIGTERM at once and this long, together, before SIGKILL.
+STOP_GRACE_SECONDS = 5.0
+# The worker's drain on SIGTERM must fit in that grace; a result it drops is redelivered.
+WORKER_SHUTDOWN_GRACE_SECONDS = 3.0
+# A task the previous run left open is ended through the worker's deadline sweeper
+# (``python -m graphnode.local``): sweeping often makes that a matter of seconds.
+TASK_SWEEP_SECONDS = 2.0
 
 
 @functools.cache
@@ -66,7 +75,8 @@ def _backends(folder: Path, started: list[ServerProcess]) -> dict[str, str]:
         ("chroma", servers.chroma_server),
     ):
         process, endpoint = factory(folder / name / "data")
-        started.append(process.start())
+        started.append(process)  # before start: an interrupted start is stopped too
+        process.start()
         endpoints[name] = endpoint
         print(f"  {process.name:<10} {endpoint}", file=sys.stderr)
     return endpoints
@@ -83,7 +93,7 @@ def service_process(settings: Settings, service: str, folder: Path) -> ServerPro
         name=service,
         argv=[sys.executable, "-m", f"graphnode.{service}"],
         cwd=ROOT,
-        env={**os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"},
+        env={**NO_PROGRESS_BARS, **os.environ, **settings.to_env(), "GRAPHNODE_LOG_FORMAT": "text"},
         log_path=folder / f"{service}.log",
         start_timeout=SERVICE_START_SECONDS,
         is_ready=lambda: answers_health(url),
@@ -94,7 +104,8 @@ def _services(settings: Settings, folder: Path, started: list[ServerProcess]) ->
     for service in SERVICES:
         process = service_process(settings, service, folder)
         print(f"  starting the {service} service (log {process.log_path}) ...", file=sys.stderr)
-        started.append(process.start())
+        started.append(process)
+        process.start()
 
 
 @contextlib.contextmanager
@@ -112,6 +123,8 @@ def local_stack(folder: Path, base: Settings) -> Iterator[LocalStack]:
             api_port=_port(8080),
             ai_port=_port(8081),
             worker_port=_port(8082),
+            worker_shutdown_grace=min(base.worker_shutdown_grace, WORKER_SHUTDOWN_GRACE_SECONDS),
+            task_sweep_seconds=min(base.task_sweep_seconds, TASK_SWEEP_SECONDS),
         )
         settings = dataclasses.replace(settings, ai_url=f"http://127.0.0.1:{settings.ai_port}")
         load_init_aws().provision(
@@ -124,5 +137,4 @@ def local_stack(folder: Path, base: Settings) -> Iterator[LocalStack]:
         _services(settings, folder, started)
         yield LocalStack(settings, started)
     finally:
-        for process in reversed(started):
-            process.stop()
+        stop_all(reversed(started), STOP_GRACE_SECONDS)

@@ -1,10 +1,12 @@
-"""Progress messages for one task: at each stage change and at most one every few seconds,
-with an overall percent and an ETA, so clients see movement without flooding the queue."""
+"""Progress messages for one task: at each stage change and, within a stage that reports how
+far it is, at most one every few seconds, with an overall percent and an ETA, so clients see
+movement without flooding the queue."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import GraphGenerationProgress, Message
@@ -12,6 +14,49 @@ from graphnode.contracts import GraphGenerationProgress, Message
 log = logging.getLogger("graphnode.ai.progress")
 
 MIN_INTERVAL_SECONDS = 3.0
+# Below this the elapsed time says too little about the rest (model loading, start-up).
+ETA_FROM_PERCENT = 5.0
+
+Clock = Callable[[], float]
+
+
+class EtaClock:
+    """Time left if the rest goes as fast as what is done so far (unknown below 5%)."""
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        self._started = clock()
+
+    def seconds_left(self, percent: float) -> float | None:
+        if percent < ETA_FROM_PERCENT:
+            return None
+        elapsed = self._clock() - self._started
+        return round(elapsed * (100 - percent) / percent, 1)
+
+
+class Throttle:
+    """Which reports go out: a stage change at once, unless the last message went out less
+    than a third of the interval ago (stages that end within a second of each other: only
+    the later one is seen); a stage's own progress at most once per interval."""
+
+    def __init__(
+        self, min_interval: float = MIN_INTERVAL_SECONDS, clock: Clock = time.monotonic
+    ) -> None:
+        self._min_interval, self._clock = min_interval, clock
+        self._last_stage: str | None = None
+        self._last_sent = float("-inf")
+
+    def allows(self, stage: str) -> bool:
+        since = self._clock() - self._last_sent
+        if stage == self._last_stage:
+            return since >= self._min_interval
+        if since < self._min_interval / 3:
+            self._last_stage = stage  # skipped; its later progress follows the interval
+            return False
+        return True
+
+    def sent(self, stage: str) -> None:
+        self._last_stage, self._last_sent = stage, self._clock()
 
 
 class ProgressPublisher:
@@ -26,26 +71,15 @@ class ProgressPublisher:
     ) -> None:
         self._sqs, self._queue = sqs, queue
         self._task_id, self._user_id = task_id, user_id
-        self._min_interval = min_interval
-        self._started = time.monotonic()
-        self._last_stage: str | None = None
-        self._last_sent = float("-inf")
+        self._eta = EtaClock()
+        self._throttle = Throttle(min_interval)
         self.sent = 0
 
     def eta_seconds(self, percent: float) -> float | None:
-        """Time left if the rest goes as fast as what is done (unknown before 5%)."""
-        if percent < 5:
-            return None
-        elapsed = time.monotonic() - self._started
-        return round(elapsed * (100 - percent) / percent, 1)
+        return self._eta.seconds_left(percent)
 
     async def __call__(self, stage: str, percent: float) -> None:
-        now = time.monotonic()
-        if stage == self._last_stage and now - self._last_sent < self._min_interval:
-            return
-        if stage != self._last_stage and now - self._last_sent < self._min_interval / 3:
-            # Stages that end within a second of each other: report only the later one.
-            self._last_stage = stage
+        if not self._throttle.allows(stage):
             return
         message = Message(
             task_id=self._task_id,
@@ -61,5 +95,5 @@ class ProgressPublisher:
         except Exception:  # progress is informative: never fail the task for it
             log.warning("progress not published", exc_info=True)
             return
-        self._last_stage, self._last_sent = stage, now
+        self._throttle.sent(stage)
         self.sent += 1

@@ -50,7 +50,9 @@ async def get_task(request: web.Request) -> web.Response:
 
 
 async def task_events(request: web.Request) -> web.StreamResponse:
-    """``text/event-stream``: one ``progress`` event per change, then ``done``."""
+    """``text/event-stream``: one ``progress`` event per change, then ``done`` once the task
+    is COMPLETED or FAILED (its ``error`` and ``errorCode`` say why), or ``timeout`` after
+    MAX_STREAM_SECONDS without an end."""
     doc = await _own_task(request)
     api = request.app[API]
     response = web.StreamResponse(
@@ -61,14 +63,16 @@ async def task_events(request: web.Request) -> web.StreamResponse:
     quiet = 0.0
     loop = asyncio.get_running_loop()
     deadline = loop.time() + MAX_STREAM_SECONDS
-    while loop.time() < deadline:
+    while True:
         view = task_view(doc)
+        if view["status"] in TERMINAL or loop.time() >= deadline:
+            # A client must never wait on a stream that ends without saying how.
+            name = "done" if view["status"] in TERMINAL else "timeout"
+            await response.write(_event(name, view))
+            break
         if view != last:
-            name = "done" if view["status"] in TERMINAL else "progress"
-            await response.write(f"event: {name}\ndata: ".encode() + orjson.dumps(view) + b"\n\n")
+            await response.write(_event("progress", view))
             last, quiet = view, 0.0
-            if name == "done":
-                break
         elif quiet >= KEEPALIVE_SECONDS:
             await response.write(b": keep-alive\n\n")
             quiet = 0.0
@@ -77,3 +81,7 @@ async def task_events(request: web.Request) -> web.StreamResponse:
         doc = await api.tasks.get(doc["_id"]) or doc
     await response.write_eof()
     return response
+
+
+def _event(name: str, view: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: ".encode() + orjson.dumps(view) + b"\n\n"
