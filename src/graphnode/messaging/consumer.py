@@ -29,6 +29,8 @@ log = logging.getLogger("graphnode.consumer")
 
 # After a failed receive (SQS unreachable), wait this long before polling again.
 RECEIVE_ERROR_PAUSE_SECONDS = 2.0
+# How much longer than the long-poll wait a stopping consumer waits for polls to end.
+POLL_END_MARGIN_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,12 @@ class Consumer:
         self._dead_letters = DeadLetters(sqs)
         self._slots = SlotPool(config.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stop = asyncio.Event()
         self.running = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set, then shut down within the grace period."""
+        self._stop = stop
         pollers = [
             asyncio.create_task(self._poll_forever(), name=f"poller-{i}")
             for i in range(self._config.pollers)
@@ -85,7 +89,7 @@ class Consumer:
     # -- polling -------------------------------------------------------------------------
 
     async def _poll_forever(self) -> None:
-        while True:
+        while not self._stop.is_set():
             room = await self._slots.reserve(BATCH_LIMIT)
             try:
                 messages = await self._sqs.receive(
@@ -103,8 +107,19 @@ class Consumer:
                 await asyncio.sleep(RECEIVE_ERROR_PAUSE_SECONDS)
                 continue
             self._slots.release(room - len(messages))
+            if self._stop.is_set():
+                # Arrived while stopping: hand them straight back to the other workers.
+                await self._release_all(messages)
+                return
             for message in messages:
                 self._start(message)
+
+    async def _release_all(self, messages: list[ReceivedMessage]) -> None:
+        self._slots.release(len(messages))
+        for message in messages:
+            await self._release(message, 0)
+        if messages:
+            log.info("released messages received while stopping", extra={"released": len(messages)})
 
     def _start(self, message: ReceivedMessage) -> None:
         task = asyncio.create_task(self._process(message), name=f"msg-{message.message_id}")
@@ -189,7 +204,15 @@ class Consumer:
     # -- shutdown ------------------------------------------------------------------------
 
     async def _stop_polling(self, pollers: list[asyncio.Task[None]]) -> None:
-        for poller in pollers:
+        """Let each poll in flight end by itself and release what it brings: a receive
+        cancelled on our side may still be answered by SQS, and the messages it takes would
+        stay hidden for a whole visibility timeout. Polls still open after the long-poll
+        wait (plus a margin), or past the shutdown grace, are cancelled."""
+        patience = min(
+            self._config.wait_seconds + POLL_END_MARGIN_SECONDS, self._config.shutdown_grace
+        )
+        _, unfinished = await asyncio.wait(pollers, timeout=patience)
+        for poller in unfinished:
             poller.cancel()
         await asyncio.gather(*pollers, return_exceptions=True)
 
