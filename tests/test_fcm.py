@@ -234,8 +234,6 @@ async def test_two_notifiers_have_separate_apps(fcm_server):
 def test_configuration_errors_are_raised_at_construction():
     with pytest.raises(ValueError, match="credentials file, or a local"):
         FcmNotifier()
-    with pytest.raises(ValueError, match="project_id"):
-        FcmNotifier(endpoint="http://127.0.0.1:9")
     with pytest.raises(ValueError, match="base URL"):
         FcmNotifier(endpoint="127.0.0.1:9", project_id=PROJECT)
     # The production URL is no override: without a credentials file there is nothing to send with.
@@ -294,3 +292,12 @@ async def test_credentials_file_uses_the_real_service_account_flow(tmp_path, fcm
 
     assert fcm_server.request_count == 0
     assert time.monotonic() - started < 30
+
+
+async def test_a_local_endpoint_alone_is_enough_to_push(fcm_server):
+    """Only GRAPHNODE_FCM_ENDPOINT set (no credentials, no project): the worker used to
+    refuse to start; it now addresses the local server as project graphnode-local."""
+    async with FcmNotifier(endpoint=fcm_server.url) as notifier:
+        outcome = await notifier.send_multicast(["tok-1"], title="t", body="b", data={})
+    assert outcome.success_count == 1
+    assert fcm_server.delivered[-1]["token"] == "tok-1"

@@ -132,7 +132,8 @@ class Settings:
     fcm_project_id: str | None = _setting(
         "GRAPHNODE_FCM_PROJECT_ID",
         None,
-        "Firebase project id; defaults to the one in the credentials file.",
+        "Firebase project id; defaults to the one in the credentials file (with only "
+        "GRAPHNODE_FCM_ENDPOINT set: `graphnode-local`).",
         _optional,
     )
     vector_store: str = _setting(

@@ -195,13 +195,17 @@ def _multicast_message(
         )
 
 
+# The project a local FCM-v1 server is addressed as when no credentials name one.
+LOCAL_PROJECT_ID = "graphnode-local"
+
+
 class FcmNotifier:
     """Sends push notifications through FCM HTTP v1 (``messaging.send_each_for_multicast_async``).
 
     ``credentials_path``: a Firebase service-account JSON file (production).
     ``endpoint``: base URL of a local FCM-v1 server (``http://127.0.0.1:PORT``); the production
     URL, or None, means FCM itself. ``project_id``: the Firebase project; defaults to the one in
-    the credentials file, and is required when ``endpoint`` is used without one.
+    the credentials file, or ``LOCAL_PROJECT_ID`` for a local ``endpoint`` without one.
     ``local_access_token``: the bearer token presented to ``endpoint`` when there is no
     credentials file.
     """
@@ -219,7 +223,8 @@ class FcmNotifier:
         if credentials_path is None and self._endpoint is None:
             raise ValueError("FcmNotifier needs a credentials file, or a local FCM-v1 endpoint")
         if credentials_path is None and not project_id:
-            raise ValueError("a project_id is required when no credentials file is given")
+            # A local FCM-v1 server serves any project: name one rather than refuse to start.
+            project_id = LOCAL_PROJECT_ID
         if not local_access_token:
             raise ValueError("local_access_token must not be empty")
         self._credentials_path = credentials_path
