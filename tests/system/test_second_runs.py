@@ -97,9 +97,7 @@ def _notes(path: Path) -> Path:
     return path
 
 
-async def test_restart_then_regenerate_twice_summarise_and_add(
-    stack_settings, own_mongo, tmp_path
-):
+async def test_restart_then_regenerate_twice_summarise_and_add(stack_settings, own_mongo, tmp_path):
     mongo, _ = own_mongo
     user = token(stack_settings, "erin")
     api_url = f"http://127.0.0.1:{stack_settings.api_port}"
