@@ -76,7 +76,11 @@ from bench.sharegpt import documents
 from graphnode.ai.components import PipelineComponents, open_pipeline
 from graphnode.ai.pipeline.chunking import SPECIAL_TOKENS, Chunk, ChunkPlan, plan_chunks
 from graphnode.ai.pipeline.clustering import DensityClusterer
-from graphnode.ai.pipeline.embedder import DEFAULT_MAX_CHUNKS_PER_DOCUMENT, Embeddings
+from graphnode.ai.pipeline.embedder import (
+    DEFAULT_MAX_CHUNKS_PER_DOCUMENT,
+    Embeddings,
+    FractionCallback,
+)
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.precision import apply_precision
 from graphnode.ingest.documents import Document
@@ -290,7 +294,9 @@ class PrecomputedEmbedder:
 
     embeddings: Embeddings
 
-    async def embed(self, texts: Sequence[str]) -> Embeddings:
+    async def embed(
+        self, texts: Sequence[str], progress: FractionCallback | None = None
+    ) -> Embeddings:
         if len(texts) != len(self.embeddings.vectors):
             raise ValueError("precomputed vectors do not match the texts")
         return self.embeddings

@@ -68,9 +68,9 @@ async def test_keyword_names_are_deterministic_title_cased_and_deduplicated() ->
     second = await ClusterNamer(None).name(briefs)
     assert first == second
     assert [label.name for label in first] == [
-        "Python, Asyncio & Aiohttp",
-        "vLLM, Models & GPU Serving",  # "model" repeats "models"; acronyms keep their case
-        "Python Asyncio & Tasks",  # "python" and "asyncio" are already covered
+        "Python & Asyncio",  # two keywords at most: three read as a list, not a topic
+        "vLLM & Models",  # acronyms keep their case
+        "Python Asyncio",  # a phrase stands alone
     ]
     assert all(label.source == "keywords" for label in first)
     assert first[0].themes == ("python", "asyncio", "aiohttp", "event loop")
@@ -96,7 +96,7 @@ async def test_names_are_unique_within_a_graph() -> None:
     names = [label.name for label in await ClusterNamer(None).name(briefs)]
     assert names == [
         "Python & Asyncio",
-        "Python, Asyncio & Testing",
+        "Python & Asyncio (Testing)",  # a later duplicate gets its own next keyword
         "Python & Asyncio (2)",  # no keyword left to tell it apart
         "Python & Asyncio (3)",
     ]
@@ -134,6 +134,20 @@ async def test_a_valid_json_answer_becomes_an_llm_label() -> None:
     assert thaw(request.json_schema) == LABEL_SCHEMA
     assert "python, asyncio, aiohttp, event loop" in _user_text(request)
     assert "Debugging event loop" in _user_text(request)
+
+
+async def test_a_description_that_invents_a_name_is_replaced_from_keywords() -> None:
+    model = ScriptedModel(
+        lambda _: (
+            '{"name": "Async Python", "description": "Amycana is a Python library for '
+            'debugging.", "themes": ["event loops"]}'
+        )
+    )
+    [label] = await ClusterNamer(model).name([PYTHON])
+    assert label.source == "llm"
+    assert label.name == "Async Python"
+    assert "Amycana" not in label.description
+    assert label.description == keyword_label(PYTHON).description
 
 
 async def test_an_all_lower_case_name_is_title_cased() -> None:
@@ -246,14 +260,12 @@ async def test_summary_fallback_is_deterministic_english() -> None:
     texts = await SummaryWriter(None).write(GRAPH, language="ko")
     assert texts.summary_source == "keywords"
     assert texts.summary_text == (
-        "Your 25 conversations from March 2023 to May 2024 fall into 2 topics. "
-        "The largest are Async Python (17) and Sourdough Baking (8). "
-        "Recurring keywords: python, asyncio, sourdough, flour."
+        "Async Python dominates your 25 conversations from March 2023 to May 2024, "
+        "with about two thirds of them."
     )
     assert [insight.cluster_id for insight in texts.insights] == ["cluster_0", "cluster_1"]
     assert texts.insight_text("cluster_1") == (
-        "Sourdough Baking gathers 8 conversations (32% of the graph), "
-        "centred on sourdough, flour and oven."
+        "Sourdough Baking covers flour and oven, about a third of your conversations."
     )
 
 
@@ -262,7 +274,7 @@ async def test_summary_uses_valid_llm_prose_and_replaces_invalid_prose(
 ) -> None:
     def answer(request: GenerationRequest) -> str:
         text = _user_text(request)
-        if "Topics (conversations; keywords)" in text:
+        if "Topics, largest first" in text:
             return "This person writes asynchronous Python and bakes sourdough bread. They are"
         if "Sourdough" in text:
             return "1. Bread\n2. More bread"  # a list, not prose

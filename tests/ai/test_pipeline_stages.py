@@ -22,7 +22,9 @@ from graphnode.ai.pipeline.embedder import (
 )
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords, analyze
 from graphnode.ai.pipeline.layout import ClusterLayout
+from graphnode.ai.pipeline.phrases import diversify, prefer_phrases
 from graphnode.ai.pipeline.reduction import UmapReducer
+from graphnode.ai.pipeline.representatives import central_half, central_representatives
 from graphnode.ai.pipeline.subclusters import KMeansSubclusters
 
 
@@ -105,8 +107,12 @@ def test_class_tfidf_finds_each_topic_words_in_one_pass():
     ] * 5
     labels = np.array([0] * 5 + [1] * 5)
     found = ClassTfidfKeywords().fit(texts, labels)
-    assert {"sourdough", "bread"} <= {t for t, _ in found.per_cluster[0][:5]}
-    assert {"kubernetes", "container"} <= {t for t, _ in found.per_cluster[1][:5]}
+
+    def words(k):
+        return {word for term, _ in found.per_cluster[k][:5] for word in term.split()}
+
+    assert {"sourdough", "bread"} <= words(0)
+    assert {"kubernetes", "container"} <= words(1)
     assert len(found.per_item) == 10
     assert found.per_item[0][0][1] == 1.0  # scores are relative to the item's best
 
@@ -311,3 +317,72 @@ def test_umap_starts_from_exact_neighbours_up_to_a_size(monkeypatch):
     np.testing.assert_allclose(distances[:, 1], np.sort(brute, axis=1)[:, 1], atol=1e-5)
     monkeypatch.setattr(reduction, "EXACT_NEIGHBOURS_MAX", 39)
     assert reduction._exact_neighbours(vectors, 5) == (None, None, None)
+
+
+def test_reassigned_noise_is_marked_and_never_a_representative():
+    vectors, _ = blobs([30, 30])
+    rng = np.random.default_rng(3)
+    outliers = rng.normal(size=(6, vectors.shape[1])).astype(np.float32)
+    outliers /= np.linalg.norm(outliers, axis=1, keepdims=True)
+    everything = np.vstack([vectors, outliers])
+    result = DensityClusterer().fit(everything)
+    mask = result.reassigned_mask
+    assert mask.dtype == bool
+    assert mask.sum() == result.reassigned_noise >= 1
+    chosen = central_representatives(everything, result.labels, reassigned=result.reassigned)
+    assert len(chosen) == result.count
+    for k, items in enumerate(chosen):
+        assert items
+        assert not mask[items].any()
+        assert all(result.labels[i] == k for i in items)
+        # The best ones lie in the central half (the outliers here make tiny clusters).
+        quarter = max(1, int((result.labels == k).sum()) // 4)
+        assert all(central_half(everything, result.labels, items[:quarter]))
+
+
+def test_representatives_are_central_first_and_not_near_duplicates():
+    vectors, _labels = blobs([20], spread=0.3)
+    twins = np.vstack([vectors, vectors[:3]])  # three conversations asked twice
+    order = central_representatives(twins, np.zeros(len(twins), np.int64), count=10)[0]
+    centroid = twins.mean(axis=0)
+    scores = twins @ (centroid / np.linalg.norm(centroid))
+    assert order[0] == int(np.argmax(scores))
+    picked = twins[order]
+    similarity = picked @ picked.T
+    np.fill_diagonal(similarity, 0)
+    assert similarity.max() < 0.95  # never the same thing twice
+    # Without vectors (a graph rebuilt from storage) members come in order, core first.
+    bare = central_representatives(
+        np.zeros((4, 0)), np.array([0, 0, 1, 1]), reassigned=np.array([True, False, False, False])
+    )
+    assert bare == [[1], [2, 3]]
+
+
+def test_analyzer_makes_phrases_without_stop_words_at_their_ends():
+    terms = analyze("The Rust borrow checker rejects it. Return on investment, of course!")
+    assert {"rust borrow checker", "borrow checker", "return on investment"} <= set(terms)
+    assert "checker rejects" in terms  # a run of words, whatever they are
+    assert not any(t.startswith(("the ", "on ")) or t.endswith(" on") for t in terms)
+    assert "rejects return" not in terms  # punctuation ends a phrase
+    assert "investment of" not in terms
+    assert "on investment" not in terms
+
+
+async def test_phrases_are_reranked_by_the_centroid_in_one_encoder_call():
+    calls = []
+
+    class AxisEncoder:  # "bread" words point one way, "cluster" words the other
+        async def encode(self, texts):
+            calls.append(list(texts))
+            return np.array([[1.0, 0.0] if "bread" in t else [0.0, 1.0] for t in texts])
+
+    candidates = [[("kubernetes", 1.0), ("sourdough bread", 0.4), ("bread", 0.5)]]
+    [ranked] = await diversify(candidates, np.array([[1.0, 0.0]]), AxisEncoder(), 2)
+    assert ranked[0][0] == "sourdough bread"  # nearest the centroid, phrase weighted up
+    assert [t for t, _ in ranked] == ["sourdough bread", "kubernetes"]  # "bread" is covered
+    assert len(calls) == 1
+
+
+def test_a_phrase_that_carries_a_word_takes_its_place():
+    ranked = prefer_phrases([("fund", 1.0), ("emergency fund", 0.6), ("tax", 0.5)], 3)
+    assert [t for t, _ in ranked] == ["emergency fund", "tax"]

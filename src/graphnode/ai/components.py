@@ -118,12 +118,12 @@ async def open_pipeline(
             clean=clean_document,
             embedder=embedder,
             clusterer=clusterer,
-            keywords=ClassTfidfKeywords(),
-            namer=ClusterNamer(language_model),
+            keywords=ClassTfidfKeywords(encoder=batcher),
+            namer=ClusterNamer(language_model, encoder=batcher),
             edges=NeighbourEdges(),
             subclusters=KMeansSubclusters(),
             layout=ClusterLayout(),
-            summary_writer=SummaryWriter(language_model),
+            summary_writer=SummaryWriter(language_model, encoder=batcher),
             model_name=model.name,
         )
         yield PipelineComponents(pipeline, embedder, batcher, model, language_model)

@@ -1,7 +1,7 @@
-"""Deterministic texts built from keywords: the ``keywords`` backend and every LLM fallback.
+"""Deterministic texts built from keywords: the ``keywords`` backend and every name fallback.
 
 Same input, same output, no model: a graph built without an LLM, or with one that failed,
-still has readable names and summaries (in English).
+still has readable names (in English). Summary prose has its own module, ``summary_prose``.
 """
 
 from __future__ import annotations
@@ -57,15 +57,18 @@ def truncate(text: str, limit: int) -> str:
 
 
 def keyword_name(keywords: Sequence[str], titles: Sequence[str] = ()) -> str:
-    """The top two or three distinct keywords, title-cased: "Python, Asyncio & Aiohttp"."""
-    parts: list[str] = []
-    for keyword in map(display_keyword, distinct_keywords(keywords, 3)):
-        # A third keyword only if the name stays short enough to read at a glance.
-        if len(parts) >= 2 and len(join_words([*parts, keyword])) > _KEYWORD_NAME_TARGET:
-            break
-        parts.append(keyword)
+    """The cluster's key phrase, title-cased: "Emergency Fund"; a single word gets the next
+    distinct keyword beside it ("Marathon & Pace"), since one word rarely says the topic.
+
+    ``keywords`` come best first (by relevance and diversity, see ``pipeline.phrases``), so
+    two of them at most: three or more read as a keyword list, not a topic.
+    """
+    parts = [display_keyword(keyword) for keyword in distinct_keywords(keywords, 2)]
+    if parts and (" " in parts[0] or len(parts) == 1):
+        return truncate(parts[0], MAX_NAME_LENGTH)
     if parts:
-        return truncate(join_words(parts), MAX_NAME_LENGTH)
+        pair = join_words(parts)
+        return truncate(pair if len(pair) <= _KEYWORD_NAME_TARGET else parts[0], MAX_NAME_LENGTH)
     if titles and titles[0].strip():
         return truncate(" ".join(titles[0].split()), MAX_NAME_LENGTH)
     return "Miscellaneous"
@@ -85,36 +88,3 @@ def keyword_description(size: int, keywords: Sequence[str], titles: Sequence[str
     if examples:
         text += f", such as {join_words(examples, 'and')}"
     return text + "."
-
-
-def fallback_insight(name: str, size: int, total: int, keywords: Sequence[str]) -> str:
-    share = round(100 * size / total) if total else 0
-    noun = "conversation" if size == 1 else "conversations"
-    text = f"{name} gathers {size} {noun} ({share}% of the graph)"
-    topics = distinct_keywords(keywords, 3)
-    if topics:
-        text += f", centred on {join_words(topics, 'and')}"
-    return text + "."
-
-
-def fallback_summary(
-    total: int,
-    span: str | None,
-    clusters: Sequence[tuple[str, int]],
-    keywords: Sequence[str],
-) -> str:
-    """``clusters`` are (name, size) pairs, largest first."""
-    noun = "conversation" if total == 1 else "conversations"
-    text = f"Your {total} {noun}"
-    if span:
-        text += f" {span}"
-    count = len(clusters)
-    text += f" fall into {count} {'topic' if count == 1 else 'topics'}."
-    if clusters:
-        largest = [f"{name} ({size})" for name, size in clusters[:3]]
-        label = "The largest is" if len(largest) == 1 else "The largest are"
-        text += f" {label} {join_words(largest, 'and')}."
-    recurring = distinct_keywords(keywords, 5)
-    if recurring:
-        text += f" Recurring keywords: {', '.join(recurring)}."
-    return text

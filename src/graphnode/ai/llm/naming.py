@@ -1,9 +1,12 @@
 """Naming topic clusters: one LLM request per cluster, all at once, never failing.
 
-The model sees a cluster's top keywords and a few representative titles and answers
-``{"name", "description", "themes"}``. Whatever goes wrong (no model, an error, a timeout,
-an answer that is not JSON, a placeholder name, the prompt copied back), that cluster gets
-its keyword name instead and one log line says why. Names are then made unique per graph.
+The model sees a cluster's key phrases and its most central titles and answers
+``{"name", "description", "themes"}``. A name is kept only when it is grounded: well formed
+(not a placeholder, a sentence, the prompt copied back, one conversation's title), not a
+proper name that only a few of the cluster's conversations mention, and, by the embedding
+model, nearer its own cluster's centroid than any other's. Whatever goes wrong, that
+cluster gets its phrase label instead and one log line says why. The checks are the same
+for every backend and language. Names are then made unique per graph.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import numpy as np
+
 from graphnode.ai.llm.base import LOGGER_NAME, GenerationRequest, LanguageModel
+from graphnode.ai.llm.fact_checks import unknown_capitalised
+from graphnode.ai.llm.grounding import TextEncoder, similarities
 from graphnode.ai.llm.json_output import extract_json_object
 from graphnode.ai.llm.keyword_text import (
     MAX_NAME_LENGTH,
@@ -33,7 +40,10 @@ from graphnode.ai.llm.text_checks import (
     has_template_debris,
     is_generic_name,
     is_repetitive,
+    is_vague_name,
     language_name,
+    rarely_carried_proper_name,
+    reads_as_sentence,
 )
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -63,16 +73,25 @@ _MIN_NAME_LENGTH = 2
 _DESCRIPTION_LENGTH = (10, 300)
 _THEME_LENGTH = (2, 40)
 _MAX_THEMES = 5
+# A proper name in a topic's name must appear in at least this share of its conversations:
+# "Jeff Walker" from one of forty marketing chats names that chat, not the topic.
+MIN_PROPER_NAME_SHARE = 0.2
+# Least cosine between a name and its own cluster's centroid (nearest is also required): with
+# a single cluster there is nothing to be nearer than, and a name must still be about it.
+MIN_NAME_SIMILARITY = 0.15
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterBrief:
-    """What the namer knows about one cluster: its best keywords and titles, best first."""
+    """What the namer knows about one cluster: its key phrases and most central titles,
+    best first, and every member's text (title included), to tell a word the cluster
+    carries from one that a single conversation mentions (none given: the titles)."""
 
     cluster_id: str
     size: int
     keywords: tuple[str, ...]
     titles: tuple[str, ...] = ()
+    member_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +121,26 @@ class _Prompt:
     request: GenerationRequest
     instructions: tuple[str, ...]
     data_lines: tuple[str, ...]
+    carriers: tuple[str, ...] = ()  # the cluster's texts a proper name must be found in
 
 
 class ClusterNamer:
-    """Names clusters with ``model``, or from keywords alone when ``model`` is None.
+    """Names clusters with ``model``, or from key phrases alone when ``model`` is None.
 
-    ``timeout_s`` bounds each cluster's request (the local model may be busy with other
-    users' batches); None waits as long as it takes. ``max_tokens`` is 64 because a whole
-    label takes about 50; longer answers are a model rambling, and in a padded batch the
-    longest row sets everyone's pace (64 instead of 96 made a batch of 8 about 1.7x faster).
+    ``encoder`` (the pipeline's embedding batcher) embeds the model's names for the check
+    against the clusters' centroids, which ``name`` receives; without either, that check is
+    skipped (pure unit tests). ``timeout_s`` bounds each cluster's request (the local model
+    may be busy with other users' batches); None waits as long as it takes. ``max_tokens``
+    is 64 because a whole label takes about 50; longer answers are a model rambling, and in
+    a padded batch the longest row sets everyone's pace (64 instead of 96 made a batch of 8
+    about 1.7x faster).
     """
 
     def __init__(
         self,
         model: LanguageModel | None,
         *,
+        encoder: TextEncoder | None = None,
         max_keywords: int = 8,
         max_titles: int = 4,
         max_tokens: int = 64,
@@ -124,6 +148,7 @@ class ClusterNamer:
         timeout_s: float | None = 120.0,
     ) -> None:
         self._model = model
+        self._encoder = encoder
         self._max_keywords = max_keywords
         self._max_titles = max_titles
         self._max_tokens = max_tokens
@@ -131,11 +156,21 @@ class ClusterNamer:
         self._timeout_s = timeout_s
 
     async def name(
-        self, briefs: Sequence[ClusterBrief], *, language: str | None = None
+        self,
+        briefs: Sequence[ClusterBrief],
+        *,
+        language: str | None = None,
+        centroids: np.ndarray | None = None,
     ) -> list[ClusterLabel]:
-        """One label per brief, in order, unique by name (case-insensitive); never raises."""
+        """One label per brief, in order, unique by name (case-insensitive); never raises.
+
+        ``centroids`` row i is brief i's cluster; rows past the briefs are clusters not
+        named now (the graph's other clusters, when nodes are added) that a name must not
+        lie nearer to.
+        """
         labels = await asyncio.gather(*(self._label(brief, language) for brief in briefs))
-        return make_names_unique(list(labels), briefs)
+        labels = await self._grounded(list(labels), briefs, centroids)
+        return make_names_unique(labels, briefs)
 
     async def _label(self, brief: ClusterBrief, language: str | None) -> ClusterLabel:
         fallback = keyword_label(brief)
@@ -147,23 +182,43 @@ class ClusterNamer:
                 answer = await self._model.generate(prompt.request)
             return _label_from_answer(answer, prompt, fallback, language)
         except InvalidAnswerError as error:
-            logger.info(
-                "cluster named from keywords: invalid LLM answer",
-                extra={"cluster_id": brief.cluster_id, "reason": str(error)},
-            )
+            _log_fallback(brief, "invalid LLM answer", str(error))
         except Exception as error:  # any model failure means keywords, never a failed graph
-            logger.warning(
-                "cluster named from keywords: LLM failed",
-                extra={"cluster_id": brief.cluster_id, "reason": repr(error)},
-            )
+            _log_fallback(brief, "LLM failed", repr(error), level=logging.WARNING)
         return fallback
+
+    async def _grounded(
+        self,
+        labels: list[ClusterLabel],
+        briefs: Sequence[ClusterBrief],
+        centroids: np.ndarray | None,
+    ) -> list[ClusterLabel]:
+        """The model's names that lie nearest their own cluster; the others replaced."""
+        chosen = [i for i, label in enumerate(labels) if label.source == "llm"]
+        if not chosen or self._encoder is None or centroids is None or len(centroids) == 0:
+            return labels
+        try:
+            vectors = await self._encoder.encode([labels[i].name for i in chosen])
+        except Exception as error:  # an unchecked name may be invented: keep none
+            problems = {i: f"the grounding check failed: {error!r}" for i in chosen}
+        else:
+            sims = similarities(vectors, centroids)
+            problems = {
+                i: problem
+                for row, i in enumerate(chosen)
+                if (problem := _grounding_problem(labels[i].name, i, sims[row], briefs))
+            }
+        for i, problem in problems.items():
+            _log_fallback(briefs[i], "name not grounded", problem)
+            labels[i] = keyword_label(briefs[i])
+        return labels
 
     def _prompt(self, brief: ClusterBrief, language: str | None) -> _Prompt:
         keywords = ", ".join(brief.keywords[: self._max_keywords])
         titles = "; ".join(truncate(title, 80) for title in brief.titles[: self._max_titles])
-        lines = [f"Keywords: {keywords}"]
+        lines = [f"Key phrases: {keywords}"]
         if titles:
-            lines.append(f"Example titles: {titles}")
+            lines.append(f"Typical titles: {titles}")
         instructions = [SYSTEM_PROMPT, ANSWER_FORMAT]
         target = language_name(language)
         if target:
@@ -174,7 +229,34 @@ class ClusterNamer:
             temperature=self._temperature,
             json_schema=LABEL_SCHEMA,
         )
-        return _Prompt(request, tuple(instructions), (keywords, titles))
+        carriers = brief.member_texts or brief.titles
+        return _Prompt(request, tuple(instructions), (keywords, titles), carriers)
+
+
+def _log_fallback(
+    brief: ClusterBrief, what: str, reason: str, *, level: int = logging.INFO
+) -> None:
+    logger.log(
+        level,
+        f"cluster named from keywords: {what}",
+        extra={"cluster_id": brief.cluster_id, "reason": reason},
+    )
+
+
+def _grounding_problem(
+    name: str, own: int, sims: np.ndarray, briefs: Sequence[ClusterBrief]
+) -> str | None:
+    """Why ``name`` (cosine ``sims`` to every centroid) is not about cluster ``own``, if so."""
+    nearest = int(np.argmax(sims))
+    if nearest != own:
+        other = briefs[nearest].cluster_id if nearest < len(briefs) else f"centroid {nearest}"
+        return (
+            f"name {name!r} lies nearer {other} ({sims[nearest]:.2f}) than its own cluster"
+            f" ({sims[own]:.2f})"
+        )
+    if sims[own] < MIN_NAME_SIMILARITY:
+        return f"name {name!r} is too far from its cluster ({sims[own]:.2f})"
+    return None
 
 
 def _label_from_answer(
@@ -211,10 +293,15 @@ def _valid_name(value: object, prompt: _Prompt, language: str | None) -> str:
         raise InvalidAnswerError(f"name {name!r} copies the prompt")
     if not fits_language(name, language):
         raise InvalidAnswerError(f"name {name!r} is not in {language}")
+    if reads_as_sentence(name) or is_vague_name(name):
+        raise InvalidAnswerError(f"name {name!r} is not a topic")
     if _copies_a_title(name, prompt):
         raise InvalidAnswerError(f"name {name!r} is one conversation's title, not the topic's")
     if not _relates_to_data(name, prompt):
         raise InvalidAnswerError(f"name {name!r} shares no word with the keywords or titles")
+    rare = rarely_carried_proper_name(name, prompt.carriers, MIN_PROPER_NAME_SHARE)
+    if rare:
+        raise InvalidAnswerError(f"name {name!r} takes {rare!r} from few of the conversations")
     # "helm" or "marathon planning" reads as a tag, not a title; mixed case is kept as is.
     return display_keyword(name) if name.islower() else name
 
@@ -234,12 +321,15 @@ def _copies_a_title(name: str, prompt: _Prompt) -> bool:
 
 
 def _relates_to_data(name: str, prompt: _Prompt) -> bool:
-    """A Latin-script name must share a word stem with the cluster's keywords or titles (a
-    135M model sometimes names a topic after nothing in it)."""
+    """A Latin-script name must share a word stem with the cluster's keywords, titles or
+    texts (a 135M model sometimes names a topic after nothing in it)."""
     stems = _stems(name)
     if not stems:  # short words only, or a script without spaces: other checks decide
         return True
-    return bool(stems & _stems(" ".join(prompt.data_lines)))
+    if stems & _stems(" ".join(prompt.data_lines)):
+        return True
+    # "Baking" for a cluster whose phrases say "bake": any member's text may carry the stem.
+    return any(stem in text.casefold() for text in prompt.carriers for stem in stems)
 
 
 def _valid_description(value: object, prompt: _Prompt, language: str | None) -> str | None:
@@ -251,6 +341,8 @@ def _valid_description(value: object, prompt: _Prompt, language: str | None) -> 
         return None
     if not fits_language(text, language):
         return None
+    if unknown_capitalised(text, " ".join([*prompt.data_lines, *prompt.carriers])):
+        return None  # a name the cluster never mentions: invented
     return text if text.endswith((".", "!", "?", "。")) else text + "."
 
 

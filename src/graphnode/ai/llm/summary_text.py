@@ -1,9 +1,20 @@
 """The prose of summary.json: the overview ``summary_text`` and each cluster's ``insight_text``.
 
-All requests (one overview, one per cluster) go to the model at once. Each answer is checked
-(length, no template debris, not the prompt copied back, not a loop, the requested script)
-and cut back to its last full sentence; any that fails is replaced by a deterministic English
-sentence built from names, sizes and keywords, with a log line.
+The model may only reword facts computed from the graph (``summary_brief``). All requests
+(one overview, one per cluster) go to it at once, and each answer must pass, in order:
+
+1. the format checks (length, no list, no template debris, not the prompt copied back, not
+   a loop, the requested script), after being cut back to its last full sentence;
+2. the fact checks: every number, proper noun and code identifier in it is in the facts it
+   was given, the overview names the largest topics (English only: a translation may
+   translate the names), and an insight names no topic its facts do not (``fact_checks``);
+3. the semantic check: every sentence lies nearest a topic it is about, above a floor, by
+   the pipeline's own embedding model (when the writer has an encoder and the language is
+   one that English model can read).
+
+An answer that fails any of them is replaced by the deterministic prose over the same facts
+(``summary_prose``), with one log line giving the reason. Backend and language change
+nothing here: every answer goes through the same checks.
 """
 
 from __future__ import annotations
@@ -11,14 +22,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
+import numpy as np
+
 from graphnode.ai.llm.base import LOGGER_NAME, GenerationRequest, LanguageModel
-from graphnode.ai.llm.keyword_text import fallback_insight, fallback_summary, truncate
+from graphnode.ai.llm.fact_checks import (
+    SENTENCE_FLOOR,
+    naming_problem,
+    off_topic_sentences,
+    unsupported_facts,
+)
+from graphnode.ai.llm.grounding import TextEncoder, unit_rows
+from graphnode.ai.llm.keyword_text import truncate
+from graphnode.ai.llm.summary_brief import (
+    ClusterDigest,
+    GraphBrief,
+    TopicLink,
+    insight_facts,
+    overview_facts,
+)
+from graphnode.ai.llm.summary_prose import insight_prose, overview_prose
 from graphnode.ai.llm.text_checks import (
+    NON_LATIN_LANGUAGES,
     clean_prose,
     echoes_prompt,
     fits_language,
@@ -29,51 +57,38 @@ from graphnode.ai.llm.text_checks import (
     trim_to_sentence,
 )
 
+__all__ = [
+    "ClusterDigest",
+    "ClusterInsight",
+    "GraphBrief",
+    "SummaryTexts",
+    "SummaryWriter",
+    "TopicLink",
+    "checked_prose",
+]
+
 logger = logging.getLogger(LOGGER_NAME)
 
 Source = Literal["llm", "keywords"]
 
 SYSTEM_PROMPT = (
     "You describe a person's interests from the topics of their chat history. "
+    "Use only the facts given: no other names, numbers or claims. "
     "Write plain sentences: no lists, no headings, no JSON."
 )
-OVERVIEW_TASK = "Write 2 or 3 sentences summarising what this person explores."
+OVERVIEW_TASK = (
+    "Write 2 or 3 sentences summarising what this person explores, naming the largest topics."
+)
 INSIGHT_TASK = "Write one or two sentences on what this topic shows about the person."
 _OVERVIEW_LENGTH = (40, 1200)
 _INSIGHT_LENGTH = (20, 600)
-_PROMPT_CLUSTERS = 8
-_PROMPT_KEYWORDS = 5
+# The overview must name this many of the largest topics (all of them when there are fewer).
+OVERVIEW_MUST_NAME = 4
+_OVERVIEW_LARGEST = 5
 _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+[.)]|[-*•])\s")
 # Chinese, Japanese and Korean say in one character what takes two or more in English.
 _DENSE_SCRIPTS = frozenset({"ja", "ko", "zh"})
 _MIN_TERM_LENGTH = 4  # shorter words ("the", "app") match by accident
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterDigest:
-    """One named cluster as the writer sees it."""
-
-    cluster_id: str
-    name: str
-    size: int
-    keywords: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GraphBrief:
-    """The facts the summary is written from; ``clusters`` in any order."""
-
-    total_nodes: int
-    clusters: tuple[ClusterDigest, ...]
-    first_time: datetime | None = None
-    last_time: datetime | None = None
-
-    def span_text(self) -> str | None:
-        """ "from March 2023 to May 2024", or None when the dates are unknown."""
-        if self.first_time is None or self.last_time is None:
-            return None
-        start, end = (moment.strftime("%B %Y") for moment in (self.first_time, self.last_time))
-        return f"in {start}" if start == end else f"from {start} to {end}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,29 +113,46 @@ class SummaryTexts:
 
 @dataclass(frozen=True, slots=True)
 class _Task:
-    """One text to write: the request, what counts as an echo, and the fallback."""
+    """One text to write: the request, its facts, what it must be about, and the fallback."""
 
     label: str
     request: GenerationRequest
     instructions: tuple[str, ...]
+    facts: str
     length: tuple[int, int]
     fallback: str
     subject_terms: tuple[str, ...]
+    topics: frozenset[int]  # rows of the centroids its sentences may lie nearest
+    must_name: tuple[str, ...] = ()
+    # Other topics' names its facts do not mention: an insight naming one has wandered off.
+    must_not_name: tuple[str, ...] = ()
+
+
+def _base_language(language: str | None) -> str:
+    return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
 class SummaryWriter:
-    """Writes summary prose with ``model``, or from keywords alone when ``model`` is None."""
+    """Writes summary prose with ``model``, or deterministically when ``model`` is None.
+
+    ``encoder`` (the pipeline's embedding batcher) enables the semantic check; without one
+    (pure unit tests) that check is skipped and the others still apply.
+    """
 
     def __init__(
         self,
         model: LanguageModel | None,
         *,
+        encoder: TextEncoder | None = None,
+        sentence_floor: float = SENTENCE_FLOOR,
         max_overview_tokens: int = 160,
         max_insight_tokens: int = 80,
         temperature: float = 0.0,
         timeout_s: float | None = 120.0,
     ) -> None:
         self._model = model
+        self._encoder = encoder
+        self._floor = sentence_floor
         self._max_overview_tokens = max_overview_tokens
         self._max_insight_tokens = max_insight_tokens
         self._temperature = temperature
@@ -128,16 +160,59 @@ class SummaryWriter:
 
     async def write(self, brief: GraphBrief, *, language: str | None = None) -> SummaryTexts:
         """Overview and per-cluster insights (largest cluster first); never raises."""
-        clusters = sorted(brief.clusters, key=lambda cluster: (-cluster.size, cluster.cluster_id))
-        tasks = [self._overview_task(brief, clusters, language)]
-        tasks += [self._insight_task(brief, cluster, language) for cluster in clusters]
-        results = await asyncio.gather(*(self._run(task, language) for task in tasks))
+        clusters = brief.largest()
+        rows = {cluster.cluster_id: row for row, cluster in enumerate(brief.clusters)}
+        tasks = [self._overview_task(brief, language)]
+        tasks += [
+            self._insight_task(brief, cluster, rows[cluster.cluster_id], language)
+            for cluster in clusters
+        ]
+        if self._model is None:
+            results: list[tuple[str, Source]] = [(task.fallback, "keywords") for task in tasks]
+        else:
+            centroids = await self._centroids(brief, language)
+            results = await asyncio.gather(
+                *(self._run(task, language, centroids) for task in tasks)
+            )
         (summary_text, summary_source), *insight_results = results
         insights = tuple(
             ClusterInsight(cluster.cluster_id, text, source)
             for cluster, (text, source) in zip(clusters, insight_results, strict=True)
         )
         return SummaryTexts(summary_text, summary_source, insights)
+
+    async def _centroids(self, brief: GraphBrief, language: str | None) -> np.ndarray | None:
+        """Rows in ``brief.clusters`` order, or None when the semantic check cannot run."""
+        if self._encoder is None or _base_language(language) in NON_LATIN_LANGUAGES:
+            # The embedding model reads English; Korean or Chinese prose would lie near no
+            # topic whatever it said, so only the fact and script checks apply there.
+            return None
+        if brief.centroids is not None and len(brief.centroids) == len(brief.clusters):
+            return unit_rows(brief.centroids)
+        return await self._stand_in_centroids(brief.clusters)
+
+    async def _stand_in_centroids(self, clusters: Sequence[ClusterDigest]) -> np.ndarray | None:
+        """A graph from storage keeps no vectors: each topic is placed by embedding what the
+        summary knows of it (name, keywords, central titles) and averaging."""
+        assert self._encoder is not None
+        texts: list[str] = []
+        owners: list[int] = []
+        for row, cluster in enumerate(clusters):
+            own = [cluster.name, ", ".join(cluster.keywords[:8]), *cluster.titles[:5]]
+            texts += [text for text in own if text.strip()]
+            owners += [row] * sum(1 for text in own if text.strip())
+        if not texts:
+            return None
+        try:
+            vectors = await self._encoder.encode(texts)
+        except Exception as error:  # the check is lost, the summary is not
+            logger.warning("summary semantic check skipped", extra={"reason": repr(error)})
+            return None
+        owner = np.asarray(owners)
+        means = np.zeros((len(clusters), vectors.shape[1]), dtype=np.float32)
+        for row in set(owners):
+            means[row] = vectors[owner == row].mean(axis=0)
+        return unit_rows(means)
 
     def _instructions(self, task: str, language: str | None) -> list[str]:
         lines = [SYSTEM_PROMPT, task]
@@ -146,42 +221,56 @@ class SummaryWriter:
             lines.append(f"Write in {target}.")
         return lines
 
-    def _overview_task(
-        self, brief: GraphBrief, clusters: Sequence[ClusterDigest], language: str | None
-    ) -> _Task:
-        span = brief.span_text()
-        facts = [f"{brief.total_nodes} conversations" + (f" {span}" if span else "") + "."]
-        facts.append("Topics (conversations; keywords):")
-        facts += [
-            f"- {cluster.name} ({cluster.size}; {', '.join(cluster.keywords[:_PROMPT_KEYWORDS])})"
-            for cluster in clusters[:_PROMPT_CLUSTERS]
-        ]
-        keywords = [word for cluster in clusters for word in cluster.keywords[:2]]
-        fallback = fallback_summary(
-            brief.total_nodes, span, [(c.name, c.size) for c in clusters], keywords
+    def _overview_task(self, brief: GraphBrief, language: str | None) -> _Task:
+        clusters = brief.largest()
+        # A translated overview may rightly translate the names, so only English is held to
+        # naming them word for word.
+        english = language_name(language) is None
+        largest = [cluster.name for cluster in clusters[:_OVERVIEW_LARGEST]] if english else []
+        return self._task(
+            label="overview",
+            facts=overview_facts(brief),
+            task=OVERVIEW_TASK,
+            language=language,
+            fallback=overview_prose(brief),
+            terms=_subject_terms(clusters),
+            topics=frozenset(range(len(brief.clusters))),
+            must_name=tuple(largest),
         )
-        terms = _subject_terms(clusters)
-        return self._task("overview", facts, OVERVIEW_TASK, language, fallback, terms)
 
     def _insight_task(
-        self, brief: GraphBrief, cluster: ClusterDigest, language: str | None
+        self, brief: GraphBrief, cluster: ClusterDigest, row: int, language: str | None
     ) -> _Task:
-        facts = [
-            f"Topic: {cluster.name} ({cluster.size} of {brief.total_nodes} conversations).",
-            f"Keywords: {', '.join(cluster.keywords[:_PROMPT_KEYWORDS])}.",
-        ]
-        fallback = fallback_insight(cluster.name, cluster.size, brief.total_nodes, cluster.keywords)
-        terms = _subject_terms([cluster])
-        return self._task(cluster.cluster_id, facts, INSIGHT_TASK, language, fallback, terms)
+        facts = insight_facts(brief, cluster)
+        given = "\n".join(facts).casefold()
+        others = tuple(
+            other.name
+            for other in brief.clusters
+            if other.cluster_id != cluster.cluster_id and other.name.casefold() not in given
+        )
+        return self._task(
+            label=cluster.cluster_id,
+            facts=facts,
+            task=INSIGHT_TASK,
+            language=language,
+            fallback=insight_prose(brief, cluster),
+            terms=_subject_terms([cluster]),
+            topics=frozenset({row}),
+            must_not_name=others,
+        )
 
     def _task(
         self,
+        *,
         label: str,
         facts: list[str],
         task: str,
         language: str | None,
         fallback: str,
         terms: tuple[str, ...],
+        topics: frozenset[int],
+        must_name: tuple[str, ...] = (),
+        must_not_name: tuple[str, ...] = (),
     ) -> _Task:
         instructions = self._instructions(task, language)
         overview = label == "overview"
@@ -191,30 +280,65 @@ class SummaryWriter:
             temperature=self._temperature,
         )
         length = _OVERVIEW_LENGTH if overview else _INSIGHT_LENGTH
-        return _Task(label, request, tuple(instructions), length, fallback, terms)
+        return _Task(
+            label,
+            request,
+            tuple(instructions),
+            "\n".join(facts),
+            length,
+            fallback,
+            terms,
+            topics,
+            must_name,
+            must_not_name,
+        )
 
-    async def _run(self, task: _Task, language: str | None) -> tuple[str, Source]:
-        if self._model is None:
-            return task.fallback, "keywords"
+    async def _run(
+        self, task: _Task, language: str | None, centroids: np.ndarray | None
+    ) -> tuple[str, Source]:
+        assert self._model is not None
         try:
             async with asyncio.timeout(self._timeout_s):
                 answer = await self._model.generate(task.request)
         except Exception as error:  # the summary is optional prose: fall back, never fail
-            logger.warning(
-                "summary text from keywords: LLM failed",
-                extra={"part": task.label, "reason": repr(error)},
-            )
-            return task.fallback, "keywords"
+            return self._fallback(task, f"LLM failed: {error!r}", level=logging.WARNING)
         text, problem = checked_prose(
             answer, task.instructions, task.length, language, task.subject_terms
         )
+        problem = problem or _fact_problem(text, task)
+        if problem is None and centroids is not None:
+            problem = await self._semantic_problem(text, centroids, task.topics)
         if problem is not None:
-            logger.info(
-                "summary text from keywords: invalid LLM answer",
-                extra={"part": task.label, "reason": problem},
-            )
-            return task.fallback, "keywords"
+            return self._fallback(task, problem)
         return text, "llm"
+
+    async def _semantic_problem(
+        self, text: str, centroids: np.ndarray, topics: Collection[int]
+    ) -> str | None:
+        assert self._encoder is not None
+        try:
+            return await off_topic_sentences(
+                text, self._encoder, centroids, topics, floor=self._floor
+            )
+        except Exception as error:  # an encoder failure loses the check, not the summary
+            logger.warning("summary semantic check skipped", extra={"reason": repr(error)})
+            return None
+
+    def _fallback(
+        self, task: _Task, reason: str, *, level: int = logging.INFO
+    ) -> tuple[str, Source]:
+        logger.log(
+            level,
+            "summary text from facts, not from the LLM",
+            extra={"part": task.label, "reason": reason},
+        )
+        return task.fallback, "keywords"
+
+
+def _fact_problem(text: str, task: _Task) -> str | None:
+    return unsupported_facts(text, task.facts) or naming_problem(
+        text, task.must_name, min(OVERVIEW_MUST_NAME, len(task.must_name)), task.must_not_name
+    )
 
 
 def _subject_terms(clusters: Sequence[ClusterDigest]) -> tuple[str, ...]:
@@ -242,7 +366,7 @@ def checked_prose(
     only applies when no other language was asked for.
     """
     low, high = length
-    if (language or "").lower()[:2] in _DENSE_SCRIPTS:
+    if _base_language(language) in _DENSE_SCRIPTS:
         low //= 2
     text = trim_to_sentence(clean_prose(answer), low)
     grounded = bool(language_name(language)) or not subject_terms

@@ -1,15 +1,17 @@
 """Checks that decide whether a model's text is usable, shared by the namer and the writer.
 
 A small model's typical failures are: an empty or cut-off answer, a placeholder ("Cluster 3",
-"Topic name"), the instructions copied back, chat-template tokens, and prose in the wrong
-language. Each check here is a pure function so the tests can pin them down.
+"Topic name"), a sentence or a vague phrase instead of a name ("I am a physics based
+character", "The Third Step"), a proper name lifted from one conversation ("Jeff Walker"),
+the instructions copied back, chat-template tokens, and prose in the wrong language. Each
+check here is a pure function so the tests can pin them down.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _WHITESPACE = re.compile(r"\s+")
 _QUOTES = "\"'`“”\u2018\u2019«»「」"
@@ -93,7 +95,7 @@ def echoes_prompt(text: str, instructions: Iterable[str], data_lines: Iterable[s
     folded = text.casefold()
     if len(folded) >= 4 and any(folded in part.casefold() for part in instructions):
         return True
-    if any(marker in folded for marker in ("keywords:", "titles:")):
+    if any(marker in folded for marker in ("keywords:", "phrases:", "titles:")):
         return True
     return any(len(line) > 20 and folded == line.casefold() for line in data_lines)
 
@@ -124,3 +126,83 @@ def fits_language(text: str, language: str | None) -> bool:
     return any(
         char.isalpha() and not unicodedata.name(char, "").startswith("LATIN") for char in text
     )
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# A name that opens like a sentence, or holds a finite verb, is the model talking, not naming.
+_SENTENCE_OPENERS = _word_set(
+    "i i'm im you we he she they it my your our this these here there let's please"
+)
+_FINITE_VERBS = _word_set("am is are was were i'm you're we're it's isn't aren't don't")
+# Words that say where a topic sits in a conversation, not what it is about.
+_VAGUE_WORDS = _word_set(
+    """first second third fourth fifth next last final step steps part parts stage phase
+    chapter section introduction intro overview basics things stuff ideas tips various new
+    general topics discussion discussions questions notes random more other important key
+    main points thoughts help advice information info guide chat chats conversation"""
+)
+_FUNCTION_WORDS = _word_set("the a an of and for to in on with your my our at by from")
+_NAME_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+
+def reads_as_sentence(name: str) -> bool:
+    """ "I am a physics based character", "This is about budgets", "Why is it slow?"."""
+    words = [word.casefold() for word in _NAME_WORDS.findall(name)]
+    if not words:
+        return False
+    return (
+        name.rstrip().endswith("?")
+        or words[0] in _SENTENCE_OPENERS
+        or any(word in _FINITE_VERBS for word in words)
+    )
+
+
+def is_vague_name(name: str) -> bool:
+    """ "The Third Step", "Tips and Ideas": no word in it says what the topic is."""
+    words = [word.casefold() for word in _NAME_WORDS.findall(name)]
+    content = [word for word in words if word not in _FUNCTION_WORDS]
+    return bool(content) and all(word in _VAGUE_WORDS for word in content)
+
+
+def _opens_a_sentence(text: str, start: int) -> bool:
+    # A capital there is grammar, not a name ("Cover letter for ...").
+    prefix = text[max(0, start - 4) : start]
+    core = prefix.rstrip(" \t\r\"'“(*#-")
+    return (not core and start <= len(prefix)) or core.endswith(("\n", ".", "!", "?", ":"))
+
+
+def _name_evidence(word: str, texts: Sequence[str]) -> tuple[int, bool, bool]:
+    """(texts mentioning ``word``, written lower-case anywhere, capitalised mid-sentence)."""
+    pattern = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    carrying, capitalised = 0, False
+    for text in texts:
+        found = False
+        for match in pattern.finditer(text):
+            found = True
+            if match.group().islower():
+                return carrying + 1, True, capitalised  # a common word: no need to count on
+            capitalised = capitalised or not _opens_a_sentence(text, match.start())
+        carrying += found
+    return carrying, False, capitalised
+
+
+def rarely_carried_proper_name(name: str, texts: Sequence[str], min_share: float) -> str | None:
+    """The first proper name in ``name`` that fewer than ``min_share`` of ``texts`` mention.
+
+    A word counts as a proper name when ``texts`` write it capitalised inside a sentence and
+    never in lower case ("Kyoto", "Walker"); a word they never mention is left to the
+    semantic check (a name may rightly paraphrase), and scripts without case have no proper
+    names to tell.
+    """
+    if not texts:
+        return None
+    for word in _NAME_WORDS.findall(name):
+        if len(word) < 3 or word.lower() == word.upper() or word.casefold() in _FUNCTION_WORDS:
+            continue
+        carrying, lower_case, capitalised = _name_evidence(word, texts)
+        if capitalised and not lower_case and carrying < min_share * len(texts):
+            return word
+    return None

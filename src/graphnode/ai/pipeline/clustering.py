@@ -40,10 +40,20 @@ class Clustering:
     labels: np.ndarray  # cluster index per item, 0..k-1, no noise
     confidence: np.ndarray  # 0-1 per item
     reassigned_noise: int
+    # True for an item density clustering called noise and that joined its nearest cluster
+    # afterwards (an outlier of that cluster); None when not known (a graph from storage).
+    reassigned: np.ndarray | None = None
 
     @property
     def count(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    @property
+    def reassigned_mask(self) -> np.ndarray:
+        """``reassigned`` as a boolean array per item (all False when not known)."""
+        if self.reassigned is None:
+            return np.zeros(len(self.labels), dtype=bool)
+        return np.asarray(self.reassigned, dtype=bool)
 
 
 def default_min_cluster_size(items: int) -> int:
@@ -99,11 +109,13 @@ class DensityClusterer:
         if items < 3:
             return Clustering(np.zeros(items, np.int64), np.ones(items, np.float32), 0)
         labels, confidence = self._density(vectors)
-        noise = int((labels < 0).sum())
+        noise = labels < 0
         labels, confidence = self._absorb_noise(vectors, labels, confidence)
         labels = self._split_oversized(vectors, labels)
         labels = self._honour_bounds(vectors, labels, min_clusters, max_clusters)
-        return Clustering(_relabel(labels), confidence.astype(np.float32), noise)
+        return Clustering(
+            _relabel(labels), confidence.astype(np.float32), int(noise.sum()), reassigned=noise
+        )
 
     def _density(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         items = len(vectors)

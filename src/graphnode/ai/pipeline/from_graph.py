@@ -22,6 +22,9 @@ class StoredLabel:
     name: str
     description: str
     themes: tuple[str, ...]
+    # The stored id: clusters are renumbered 0..k-1 here, and "cluster_10" sorts before
+    # "cluster_2", so the summary must name each cluster by the id the graph gave it.
+    cluster_id: str | None = None
 
 
 def _epoch(stamp: str | float | None) -> float | None:
@@ -31,6 +34,17 @@ def _epoch(stamp: str | float | None) -> float | None:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+def _representatives(graph: GraphFile, cluster_ids: list[str]) -> list[list[int]]:
+    """Per cluster, its members by falling clustering confidence: without vectors, the
+    confidence the pipeline stored is the best sign of how typical a member is (noise that
+    joined a cluster afterwards has a low one)."""
+    members: dict[str, list[tuple[float, int]]] = {cluster_id: [] for cluster_id in cluster_ids}
+    for position, node in enumerate(graph.nodes):
+        confidence = node.cluster_confidence if node.cluster_confidence is not None else 0.0
+        members[node.cluster_id].append((-confidence, position))
+    return [[position for _, position in sorted(members[c])] for c in cluster_ids]
 
 
 def parts_from_graph(graph: GraphFile) -> GraphParts:
@@ -57,6 +71,7 @@ def parts_from_graph(graph: GraphFile) -> GraphParts:
                 name=(info.name if info and info.name else fallback) or cluster_id,
                 description=info.description if info else "",
                 themes=tuple(info.key_themes) if info else (),
+                cluster_id=cluster_id,
             )
         )
     return GraphParts(
@@ -82,4 +97,5 @@ def parts_from_graph(graph: GraphFile) -> GraphParts:
         ],
         subclusters=[],
         positions=np.zeros((len(graph.nodes), 2), dtype=np.float32),
+        representatives=_representatives(graph, cluster_ids),
     )

@@ -16,14 +16,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from graphnode.ai.llm.grounding import centroids_of
 from graphnode.ai.llm.naming import ClusterBrief
 from graphnode.ai.pipeline.assemble import GraphParts, Label, build_features, build_graph, now_iso
 from graphnode.ai.pipeline.clustering import Clustering
 from graphnode.ai.pipeline.edges import Edge
-from graphnode.ai.pipeline.embedder import Embeddings
+from graphnode.ai.pipeline.embedder import Embeddings, FractionCallback
 from graphnode.ai.pipeline.keywords import Keywords
+from graphnode.ai.pipeline.representatives import central_representatives
 from graphnode.ai.pipeline.subclusters import Subcluster
 from graphnode.ai.pipeline.summary import SummaryTextWriter, build_summary
+from graphnode.contracts.tasks import GenerationOptions
 from graphnode.ingest.documents import Document
 
 log = logging.getLogger("graphnode.ai.pipeline")
@@ -47,7 +50,9 @@ class EmptyInputError(ValueError):
 
 
 class Embedder(Protocol):
-    async def embed(self, texts: Sequence[str]) -> Embeddings: ...
+    async def embed(
+        self, texts: Sequence[str], progress: FractionCallback | None = None
+    ) -> Embeddings: ...
 
 
 class Clusterer(Protocol):
@@ -57,12 +62,18 @@ class Clusterer(Protocol):
 
 
 class KeywordExtractor(Protocol):
-    def fit(self, texts: Sequence[str], labels: np.ndarray) -> Keywords: ...
+    async def extract(
+        self, texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray
+    ) -> Keywords: ...
 
 
 class Namer(Protocol):
     async def name(
-        self, briefs: Sequence[ClusterBrief], *, language: str | None = None
+        self,
+        briefs: Sequence[ClusterBrief],
+        *,
+        language: str | None = None,
+        centroids: np.ndarray | None = None,
     ) -> Sequence[Label]: ...
 
 
@@ -81,13 +92,9 @@ class Layout(Protocol):
 ProgressCallback = Callable[[str, float], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class PipelineOptions:
-    include_summary: bool = True
-    language: str | None = None
-    summary_language: str | None = None
-    min_clusters: int | None = None
-    max_clusters: int | None = None
+# The contract's generation options are the pipeline's options: one definition for the API,
+# the request payload and the run.
+PipelineOptions = GenerationOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +110,8 @@ async def _no_progress(_stage: str, _percent: float) -> None:
 
 
 class _Stages:
-    """Times each stage and reports the overall percent when a stage starts."""
+    """Times each stage and reports the overall percent when a stage starts and, for a stage
+    given a :meth:`within` callback, as it moves through its own work."""
 
     def __init__(self, progress: ProgressCallback) -> None:
         self._progress = progress
@@ -111,8 +119,20 @@ class _Stages:
         self._total = sum(STAGE_WEIGHTS.values())
         self.timings: dict[str, float] = {}
 
+    def _percent(self, name: str, fraction: float = 0.0) -> float:
+        share = STAGE_WEIGHTS.get(name, 0) * min(1.0, max(0.0, fraction))
+        return round(100 * (self._done + share) / self._total, 1)
+
+    def within(self, name: str) -> Callable[[float], Awaitable[None]]:
+        """A callback for stage ``name`` to report the fraction of it done (0 to 1)."""
+
+        async def report(fraction: float) -> None:
+            await self._progress(name, self._percent(name, fraction))
+
+        return report
+
     async def run(self, name: str, work: Awaitable[Any]) -> Any:
-        await self._progress(name, round(100 * self._done / self._total, 1))
+        await self._progress(name, self._percent(name))
         started = time.perf_counter()
         result = await work
         self.timings[name] = round(time.perf_counter() - started, 4)
@@ -143,7 +163,9 @@ class GraphPipeline:
         stages = _Stages(progress)
         docs = await stages.run("Cleaning text", asyncio.to_thread(self._cleaned, documents))
         texts = [d.text for d in docs]
-        embedded: Embeddings = await stages.run("Embedding", self.embedder.embed(texts))
+        embedded: Embeddings = await stages.run(
+            "Embedding", self.embedder.embed(texts, progress=stages.within("Embedding"))
+        )
         vectors = embedded.vectors
         clustering: Clustering = await stages.run(
             "Clustering",
@@ -156,10 +178,12 @@ class GraphPipeline:
         )
         labels = clustering.labels
         keywords: Keywords = await stages.run(
-            "Extracting keywords", asyncio.to_thread(self.keywords.fit, texts, labels)
+            "Extracting keywords", self.keywords.extract(texts, labels, vectors)
         )
+        central = central_representatives(vectors, labels, reassigned=clustering.reassigned)
         names = await stages.run(
-            "Naming clusters", self._name(docs, clustering, keywords, options.language)
+            "Naming clusters",
+            self._name(docs, vectors, clustering, keywords, central, options.language),
         )
         edges = await stages.run(
             "Connecting related items", asyncio.to_thread(self.edges.fit, vectors, labels)
@@ -171,7 +195,7 @@ class GraphPipeline:
             "Laying out the graph", asyncio.to_thread(self.layout.fit, vectors, labels)
         )
         parts = GraphParts(
-            docs, vectors, clustering, keywords, names, edges, subclusters, positions
+            docs, vectors, clustering, keywords, names, edges, subclusters, positions, central
         )
         generated_at = now_iso()
         summary = None
@@ -217,14 +241,20 @@ class GraphPipeline:
     async def _name(
         self,
         docs: Sequence[Document],
+        vectors: np.ndarray,
         clustering: Clustering,
         keywords: Keywords,
+        representatives: Sequence[Sequence[int]],
         language: str | None,
     ) -> list[Label]:
+        """The namer sees each cluster's phrases and its central titles; the members' texts
+        let it tell a name the cluster carries from one taken from a single conversation."""
         briefs = []
         for k in range(clustering.count):
             members = np.flatnonzero(clustering.labels == k)
             terms = tuple(t for t, _ in keywords.per_cluster[k][:10])
-            titles = tuple(docs[int(i)].title for i in members[:6] if docs[int(i)].title)
-            briefs.append(ClusterBrief(f"cluster_{k}", len(members), terms, titles))
-        return list(await self.namer.name(briefs, language=language))
+            titles = tuple(docs[i].title for i in representatives[k][:6] if docs[i].title)
+            texts = tuple(docs[int(i)].text for i in members)
+            briefs.append(ClusterBrief(f"cluster_{k}", len(members), terms, titles, texts))
+        centroids = centroids_of(vectors, clustering.labels, clustering.count)
+        return list(await self.namer.name(briefs, language=language, centroids=centroids))
