@@ -59,6 +59,18 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _server("mongo", "GRAPHNODE_MONGO_URI", servers.mongo_wire_server, tmp_path_factory)
 
 
+@pytest.fixture
+def own_mongo(tmp_path: Path) -> Iterator[tuple[servers.ServerProcess, str]]:
+    """A MongoDB-protocol server of this test's own (server, uri), which the test may stop
+    and start again on the same data directory."""
+    server, uri = servers.mongo_wire_server(tmp_path / "own-mongo")
+    server.start()
+    try:
+        yield server, uri
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _server("chroma", "GRAPHNODE_CHROMA_URL", servers.chroma_server, tmp_path_factory)

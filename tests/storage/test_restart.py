@@ -6,15 +6,13 @@ this may raise or lock a user out."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.contracts import GraphFile, SummaryFile
-from graphnode.local import servers
-from graphnode.local.processes import ServerProcess
 from graphnode.storage.codec import now_ms
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
@@ -26,19 +24,8 @@ T = [datetime(2026, 11, day, 10, tzinfo=UTC) for day in range(1, 6)]
 
 
 @pytest.fixture
-def restartable_mongo(tmp_path) -> Iterator[tuple[ServerProcess, str]]:
-    """A MongoDB-protocol server of this test's own, which the test may restart."""
-    server, uri = servers.mongo_wire_server(tmp_path / "mongo")
-    server.start()
-    try:
-        yield server, uri
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def mongo_settings(settings, restartable_mongo):
-    return dataclasses.replace(settings, mongo_uri=restartable_mongo[1])
+def mongo_settings(settings, own_mongo):
+    return dataclasses.replace(settings, mongo_uri=own_mongo[1])
 
 
 @pytest.fixture
@@ -67,10 +54,8 @@ async def test_three_generations_in_a_row_are_each_applied(graphs):
     assert not await graphs.store_summary("u1", "old", summary, T[0])  # stale still refused
 
 
-async def test_after_a_restart_a_user_regenerates_summarises_and_adds(
-    mongo_settings, restartable_mongo
-):
-    server, _ = restartable_mongo
+async def test_after_a_restart_a_user_regenerates_summarises_and_adds(mongo_settings, own_mongo):
+    server, _ = own_mongo
     summary = SummaryFile.model_validate(summary_file())
     async with DocumentDatabase(mongo_settings) as database:
         graphs = MongoGraphStore(database)

@@ -13,7 +13,6 @@ import orjson
 import pytest
 
 from graphnode.client.api_client import GraphNodeClient
-from graphnode.local import servers
 from graphnode.local.processes import ServerProcess, free_port
 from graphnode.local.stack import service_process
 from tests.support.api import token
@@ -22,16 +21,6 @@ pytestmark = [pytest.mark.usefixtures("aws", "chroma"), pytest.mark.slow]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 SERVICES = ("ai", "worker", "api")
-
-
-@pytest.fixture
-def own_mongo(tmp_path):
-    server, uri = servers.mongo_wire_server(tmp_path / "mongo")
-    server.start()
-    try:
-        yield server, uri
-    finally:
-        server.stop()
 
 
 @pytest.fixture

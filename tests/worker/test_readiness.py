@@ -8,22 +8,11 @@ import dataclasses
 import aiohttp
 import pytest
 
-from graphnode.local import servers
 from graphnode.local.processes import free_port
 from tests.support.waiting import wait_until
 from tests.support.worker import running_worker, worker_settings
 
 pytestmark = pytest.mark.usefixtures("aws", "chroma")
-
-
-@pytest.fixture
-def own_mongo(tmp_path):
-    server, uri = servers.mongo_wire_server(tmp_path / "mongo")
-    server.start()
-    try:
-        yield server, uri
-    finally:
-        server.stop()
 
 
 async def _ready(http: aiohttp.ClientSession) -> bool:
