@@ -1,22 +1,25 @@
-"""Two results for one user at once, handled by two workers at the same moment: the newer
-graph wins every time, whole (its nodes, edges and vectors, nothing of the older), and the
-user's graph-ready push comes from the winner alone. Twenty users race at once."""
+"""Two results for one user at once, handled by two worker processes at the same moment: the
+newer graph wins every time, whole (its nodes, edges and vectors, nothing of the older), and
+the user's graph-ready push comes from the winner. Twenty users race at once."""
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import dataclasses
 import random
 
 import pytest
 
 from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.local.processes import free_port
+from graphnode.local.stack import service_process
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskStore
 from tests.support.graphs import features_file, graph_file
 from tests.support.waiting import wait_until
-from tests.support.worker import put_result_files, running_worker, send, worker_settings
+from tests.support.worker import put_result_files, send, worker_settings
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
 
@@ -59,7 +62,9 @@ async def _all_done(database, users) -> bool:
     return True
 
 
-async def test_the_newer_of_two_simultaneous_results_wins_whole_every_time(settings, fcm_server):
+async def test_the_newer_of_two_simultaneous_results_wins_whole_every_time(
+    settings, fcm_server, tmp_path
+):
     wsettings = worker_settings(settings, fcm_server.url)
     users = [f"racer{i}" for i in range(ROUNDS)]
     async with DocumentDatabase(wsettings) as database:
@@ -68,11 +73,20 @@ async def test_the_newer_of_two_simultaneous_results_wins_whole_every_time(setti
             await _files(wsettings, user)
         messages = [_result(user, folder) for user in users for folder in ("old", "new")]
         random.Random(7).shuffle(messages)
-        async with contextlib.AsyncExitStack() as workers:
-            for _ in range(2):
-                await workers.enter_async_context(running_worker(wsettings))
+        workers = [
+            service_process(
+                dataclasses.replace(wsettings, worker_port=free_port()), "worker", tmp_path / str(i)
+            )
+            for i in range(2)
+        ]
+        try:
+            for worker in workers:
+                await asyncio.to_thread(worker.start)
             await send(wsettings, *messages)
             await wait_until(lambda: _all_done(database, users), within=120, what="all results")
+        finally:
+            for worker in workers:
+                worker.stop()
         await _check_every_user(database, wsettings, users, fcm_server)
 
 
