@@ -1,6 +1,6 @@
 """MongoDB through PyMongo's native async API, with the indexes every service relies on.
 
-Every write the services make is an upsert on a deterministic ``_id`` (see CONTRACT.md,
+Every write the services make is an upsert on a deterministic ``_id`` (see docs/contract.md,
 'Persistence'), so the secondary indexes here serve reads by user and the uniqueness rules
 that keep a redelivered message or a repeated import from adding anything.
 """
@@ -79,7 +79,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         ),
     ],
     Collections.RATE_LIMITS: [
-        IndexModel([("user_id", ASCENDING), ("action", ASCENDING), ("at", DESCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("action", ASCENDING)]),
     ],
 }
 
