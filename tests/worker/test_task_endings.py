@@ -65,11 +65,15 @@ async def _assert_ended_and_freed(database, fcm_server, task_id: str, code: str)
     task = await wait_until(lambda: _failed(database, task_id), what=f"{task_id} FAILED")
     assert task["error_code"] == code
     assert task["error"]
+
+    async def pushed() -> list[dict]:  # the push follows the status, a moment later
+        return [p for p in fcm_server.delivered if p["data"]["taskId"] == task_id]
+
+    pushes = await wait_until(pushed, what=f"{task_id}'s push")
+    assert [p["data"]["type"] for p in pushes] == ["GRAPH_GENERATION_FAILED"]
     stats = await MongoGraphStore(database).stats(USER)
     assert stats.status is GraphStatus.NOT_CREATED
     assert stats.running_task is None
-    pushes = [p for p in fcm_server.delivered if p["data"]["taskId"] == task_id]
-    assert [p["data"]["type"] for p in pushes] == ["GRAPH_GENERATION_FAILED"]
     return task
 
 

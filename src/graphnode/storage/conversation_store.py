@@ -17,7 +17,7 @@ from pymongo import UpdateOne
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.ingest.documents import Document, Section
 from graphnode.storage.codec import utc_now
-from graphnode.storage.documents import doc_key
+from graphnode.storage.documents import doc_key, owned
 
 WRITE_BATCH = 500
 
@@ -71,7 +71,9 @@ class ConversationStore:
             keys = [doc_key(user_id, d.source, d.orig_id) for d in batch]
             stored = {
                 d["_id"]: d.get("hash")
-                async for d in self._conversations.find({"_id": {"$in": keys}}, {"hash": 1})
+                async for d in self._conversations.find(
+                    {"_id": {"$in": keys}, "user_id": user_id}, {"hash": 1}
+                )
             }
             ops = []
             for key, document in zip(keys, batch, strict=True):
@@ -85,7 +87,7 @@ class ConversationStore:
                     new += 1
                 ops.append(
                     UpdateOne(
-                        {"_id": key},
+                        {"_id": key, "user_id": user_id},
                         {"$set": {**_to_doc(user_id, document, digest), "imported_at": utc_now()}},
                         upsert=True,
                     )
@@ -95,10 +97,13 @@ class ConversationStore:
         return ImportCounts(new, updated, skipped)
 
     async def count(self, user_id: str) -> int:
-        return await self._conversations.count_documents({"user_id": user_id})
+        return len([d async for d in self._conversations.find(owned(user_id), {"_id": 1})])
+
+    async def has_any(self, user_id: str) -> bool:
+        return await self._conversations.find_one(owned(user_id), {"_id": 1}) is not None
 
     async def stream(self, user_id: str) -> AsyncIterator[Document]:
         """The user's documents in a stable order, one at a time (never all in memory)."""
-        cursor = self._conversations.find({"user_id": user_id}).sort("_id", 1)
+        cursor = self._conversations.find(owned(user_id)).sort("_id", 1)
         async for doc in cursor:
             yield from_doc(doc)

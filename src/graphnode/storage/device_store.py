@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import utc_now
-from graphnode.storage.documents import doc_key
+from graphnode.storage.documents import doc_key, owned
 
 
 class DeviceStore:
@@ -15,7 +15,7 @@ class DeviceStore:
 
     async def register(self, user_id: str, token: str, platform: str | None = None) -> None:
         await self._devices.update_one(
-            {"_id": doc_key(user_id, token)},
+            {"_id": doc_key(user_id, token), "user_id": user_id},
             {
                 "$set": {
                     "user_id": user_id,
@@ -28,13 +28,11 @@ class DeviceStore:
         )
 
     async def tokens(self, user_id: str) -> list[str]:
-        cursor = self._devices.find({"user_id": user_id}, {"token": 1}).sort("token", 1)
+        cursor = self._devices.find(owned(user_id), {"token": 1}).sort("token", 1)
         return [doc["token"] async for doc in cursor]
 
     async def remove(self, user_id: str, tokens: Sequence[str]) -> int:
         if not tokens:
             return 0
-        result = await self._devices.delete_many(
-            {"user_id": user_id, "token": {"$in": list(tokens)}}
-        )
+        result = await self._devices.delete_many({**owned(user_id), "token": {"$in": list(tokens)}})
         return result.deleted_count

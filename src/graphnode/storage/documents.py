@@ -24,6 +24,14 @@ def doc_key(user_id: str, *parts: object) -> str:
     return KEY_SEPARATOR.join(key_part(part) for part in (user_id, *parts))
 
 
+def owned(user_id: str, **fields: object) -> dict[str, Any]:
+    """The query for a user's documents (and ``fields``' values), each equality spelled
+    ``$eq``. MongoDB reads both spellings alike; nx-27017 turns a bare ``{"user_id": u}``
+    into array-element matching that no index serves (41 ms a query at 35,000 documents, 60x
+    the ``$eq`` form, which uses the (user_id, ...) index), measured by bench_worker."""
+    return {name: {"$eq": value} for name, value in {"user_id": user_id, **fields}.items()}
+
+
 def is_duplicate_key(exc: Exception) -> bool:
     if isinstance(exc, DuplicateKeyError):
         return True

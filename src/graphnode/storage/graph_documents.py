@@ -17,7 +17,7 @@ from pymongo import UpdateOne
 
 from graphnode.adapters.mongo import Collections
 from graphnode.contracts.results import GraphFile
-from graphnode.storage.documents import doc_key
+from graphnode.storage.documents import doc_key, owned
 
 GRAPH_PARTS = (Collections.NODES, Collections.EDGES, Collections.CLUSTERS, Collections.SUBCLUSTERS)
 
@@ -42,11 +42,12 @@ class Generation:
 
     def own(self) -> dict[str, Any]:
         """The query for this generation's documents."""
-        return {"user_id": self.user_id, "generation": self.generation}
+        return owned(self.user_id, generation=self.generation)
 
 
 def _upsert(key: str, doc: dict[str, Any]) -> UpdateOne:
-    return UpdateOne({"_id": key}, {"$set": doc}, upsert=True)
+    # The owner is in the filter too: a key can never reach another user's document.
+    return UpdateOne({"_id": key, "user_id": doc["user_id"]}, {"$set": doc}, upsert=True)
 
 
 def node_docs(gen: Generation, graph: GraphFile) -> list[UpdateOne]:

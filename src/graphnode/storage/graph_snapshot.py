@@ -6,6 +6,7 @@ from typing import Any
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import decoded, find_one, iso
+from graphnode.storage.documents import owned
 from graphnode.storage.graph_status import GraphStatus
 
 _HIDDEN = {"_id": 0, "user_id": 0, "generation": 0, "generated_ms": 0}
@@ -67,7 +68,7 @@ class GraphSnapshotReader:
         self._db = database
 
     async def _all(self, name: str, current: dict[str, Any], order: str) -> list[dict[str, Any]]:
-        if current["generation"] is None:
+        if current["generation"]["$eq"] is None:
             return []
         cursor = self._db.collection(name).find(current, _HIDDEN).sort(order, 1)
         return await decoded(cursor)
@@ -76,7 +77,7 @@ class GraphSnapshotReader:
         """The stats and the query for the current generation's documents: a generation
         being written, or one being collected, is never mixed into what a reader sees."""
         stats = await find_one(self._db.collection(Collections.STATS), {"_id": user_id}) or {}
-        return stats, {"user_id": user_id, "generation": stats.get("generation")}
+        return stats, owned(user_id, generation=stats.get("generation"))
 
     async def snapshot(self, user_id: str) -> dict[str, Any]:
         stats, current = await self._current(user_id)

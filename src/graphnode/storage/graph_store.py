@@ -18,12 +18,13 @@ import logging
 from datetime import datetime
 from typing import Any, Protocol
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts.results import GraphFile, SummaryFile
 from graphnode.storage.codec import epoch_ms, find_one, to_utc, utc_now
-from graphnode.storage.documents import all_of
+from graphnode.storage.documents import all_of, owned
 from graphnode.storage.graph_documents import (
     BUILDERS,
     GRAPH_PARTS,
@@ -93,6 +94,14 @@ class GraphDocumentStore(Protocol):
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None: ...
 
     async def restore_status(self, user_id: str, task_id: str | None = None) -> GraphStatus: ...
+
+
+def _older_than(gen: Generation) -> list[dict[str, Any]]:
+    """The user's documents of older generations, as filters each served by an index."""
+    return [
+        {**owned(gen.user_id), "generated_ms": {"$lt": gen.generated_ms}},
+        {**owned(gen.user_id), "generated_ms": {"$exists": False}},
+    ]
 
 
 def _newer_or_same(gen: Generation) -> list[dict[str, Any]]:
@@ -175,16 +184,13 @@ class MongoGraphStore(GraphStatusStore):
             await self._db.collection(name).delete_many(gen.own())
 
     async def collect_older(self, gen: Generation) -> None:
-        """Delete the user's documents of generations older than ``gen``."""
-        older = {
-            "user_id": gen.user_id,
-            "$or": [
-                {"generated_ms": {"$lt": gen.generated_ms}},
-                {"generated_ms": {"$exists": False}},
-            ],
-        }
+        """Delete the user's documents of generations older than ``gen`` (and those from
+        before generations were stamped). Two plain filters, not one ``$or``: nx-27017 matches
+        an ``$or`` in Python over every document of the collection (340 ms a delete at 2,000
+        stored users, against about 1 ms for these)."""
         for name in GRAPH_PARTS:
-            await self._db.collection(name).delete_many(older)
+            for older in _older_than(gen):
+                await self._db.collection(name).delete_many(older)
 
     async def replace_graph(
         self,
@@ -239,11 +245,11 @@ class MongoGraphStore(GraphStatusStore):
         nodes = self._db.collection(Collections.NODES)
         clusters = self._db.collection(Collections.CLUSTERS)
         for cluster_id in cluster_ids:
-            size = await nodes.count_documents({**gen.own(), "cluster_id": cluster_id})
+            size = await _count(nodes, {**gen.own(), "cluster_id": {"$eq": cluster_id}})
             await clusters.update_one({"_id": gen.key(cluster_id)}, {"$set": {"size": size}})
 
     async def _count(self, name: str, gen: Generation) -> int:
-        return await self._db.collection(name).count_documents(gen.own())
+        return await _count(self._db.collection(name), gen.own())
 
     async def _release_claim(self, user_id: str, owner: str, status: GraphStatus) -> None:
         """The graph is built: free the claim, only if it is ``owner``'s (or nobody's) — a
@@ -295,6 +301,12 @@ class MongoGraphStore(GraphStatusStore):
     async def summary(self, user_id: str) -> dict[str, Any] | None:
         doc = await self.summary_document(user_id)
         return doc["summary"] if doc else None
+
+
+async def _count(collection: AsyncCollection[dict[str, Any]], query: dict[str, Any]) -> int:
+    """Matching documents, counted from an indexed find of their ids: nx-27017's
+    ``count_documents`` scans the collection (600 ms at 35,000 documents)."""
+    return len([doc async for doc in collection.find(query, {"_id": 1})])
 
 
 def _source_keys(graph_key: str | None, features_key: str | None) -> dict[str, str | None]:

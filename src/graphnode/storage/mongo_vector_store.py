@@ -16,6 +16,7 @@ from pymongo import UpdateOne
 from pymongo.errors import OperationFailure
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.documents import owned
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.vector_store import NodeVector, VectorMatch, vector_id
 
@@ -40,7 +41,7 @@ class MongoVectorStore:
     async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
         ops = [
             UpdateOne(
-                {"_id": vector_id(gen, v.orig_id)},
+                {"_id": vector_id(gen, v.orig_id), "user_id": gen.user_id},
                 {"$set": {**v.metadata(gen), "embedding": [float(x) for x in v.embedding]}},
                 upsert=True,
             )
@@ -54,16 +55,13 @@ class MongoVectorStore:
         await self._vectors.delete_many(gen.own())
 
     async def collect_older(self, gen: Generation) -> int:
-        result = await self._vectors.delete_many(
-            {
-                "user_id": gen.user_id,
-                "$or": [
-                    {"generated_ms": {"$lt": gen.generated_ms}},
-                    {"generated_ms": {"$exists": False}},
-                ],
-            }
-        )
-        return result.deleted_count
+        removed = 0
+        for older in (
+            {**owned(gen.user_id), "generated_ms": {"$lt": gen.generated_ms}},
+            {**owned(gen.user_id), "generated_ms": {"$exists": False}},
+        ):
+            removed += (await self._vectors.delete_many(older)).deleted_count
+        return removed
 
     async def orig_ids(self, gen: Generation) -> set[str]:
         return {d["orig_id"] async for d in self._vectors.find(gen.own(), {"orig_id": 1})}

@@ -84,7 +84,7 @@ class GenerationService:
 
     async def start(self, user_id: str, options: dict[str, object]) -> str:
         """Returns the new task's id; raises if nothing to do or already running."""
-        if await self.conversations.count(user_id) == 0:
+        if not await self.conversations.has_any(user_id):
             raise NothingToGenerateError("import conversations first: there is nothing to build")
         task_id = await self._claim(
             user_id, GraphStatus.CREATING, TaskType.GRAPH_GENERATION_REQUEST
