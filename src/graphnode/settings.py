@@ -56,6 +56,13 @@ def _long_poll_seconds(raw: str) -> int:
     return value
 
 
+def _chunk_budget(raw: str) -> str:
+    value = raw.strip().lower()
+    if value != "auto" and (not value.isdigit() or int(value) < 0):
+        raise ValueError("must be auto or a whole number (0 = every chunk)")
+    return value if value == "auto" else str(int(value))
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
@@ -242,6 +249,27 @@ class Settings:
         "Largest import accepted (an export .zip with years of history can be hundreds of MB).",
         _positive,
     )
+    parse_workers: int = _setting(
+        "GRAPHNODE_PARSE_WORKERS",
+        2,
+        "Processes that parse uploaded files, off the API's event loop.",
+        _positive,
+    )
+    parse_seconds: float = _setting(
+        "GRAPHNODE_PARSE_SECONDS",
+        60.0,
+        "Seconds one uploaded file may take to parse, plus GRAPHNODE_PARSE_SECONDS_PER_MB for "
+        "each MB of it; a file that takes longer is refused with a 422 naming it, and its "
+        "parser process is replaced.",
+        float,
+    )
+    parse_seconds_per_mb: float = _setting(
+        "GRAPHNODE_PARSE_SECONDS_PER_MB",
+        1.0,
+        "Parse time each MB of an uploaded file adds to its limit (a large export "
+        "legitimately takes longer than a note).",
+        float,
+    )
     generate_per_hour: int = _setting(
         "GRAPHNODE_GENERATE_PER_HOUR",
         6,
@@ -298,6 +326,14 @@ class Settings:
         10.0,
         "How long the micro-batcher waits for other tasks' chunks before running the model.",
         float,
+    )
+    embedding_max_chunks: str = _setting(
+        "GRAPHNODE_EMBEDDING_MAX_CHUNKS",
+        "auto",
+        "Most 256-word-piece chunks embedded per conversation, chosen to cover it (the first, "
+        "the user's turns, the rest spread evenly); 0 = every chunk. `auto`: 4 on a CPU "
+        "(where quality stops improving), every chunk on a GPU.",
+        _chunk_budget,
     )
     llm_backend: str = _setting(
         "GRAPHNODE_LLM_BACKEND",

@@ -40,24 +40,32 @@ _BRACKET_CITATION = re.compile(r"【[^【】\n]{0,200}?†[^【】\n]{0,200}?】
 _CITE_RESIDUE = re.compile(r"(?:file)?cite(?:turn\d+[a-z]+\d+)+", re.IGNORECASE)
 _NUMBER_CITATION = re.compile(r"\[\d{1,3}(?:[ \t]*[,\-\u2013][ \t]*\d{1,3})*\]|\[\^[\w-]{1,20}\]")
 
+# The fence run is possessive: on a line of backticks with no newline after it, giving
+# back one backtick at a time rescanned the rest of the line for each (quadratic). A
+# shorter fence can never match where the whole run failed, so nothing else changes.
 _FENCED_CODE = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*(?P=fence)[`~]*[ \t]*$|\Z)",
+    r"^[ \t]*+(?P<fence>`{3,}+|~{3,}+)[^\n]*\n.*?(?:^[ \t]*(?P=fence)[`~]*[ \t]*$|\Z)",
     re.MULTILINE | re.DOTALL,
 )
 # A run of lines indented 4+ spaces or a tab that starts after a blank line (markdown's
 # rule: indented code cannot interrupt a paragraph). Whether it is code is judged below.
 _INDENTED_RUN = re.compile(r"(?:\A|(?<=\n\n))(?:(?: {4}|\t)[^\n]*(?:\n|\Z)(?:[ \t]*\n)*)+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s")
+_LIST_ITEM = re.compile(r"^\s*+(?:[-*+•]|\d{1,3}[.)])\s")
+# Leading whitespace stops at the line's end: with \s*, every line start of a run of blank
+# lines scanned all the blank lines after it (quadratic). Any match \s* found across
+# lines starts at a later line, so the answer of search() is the same.
 _CODE_LINE = re.compile(
-    r"^\s*(?:def |class |import |from \S+ import |function |const |let |var |return\b|"
+    r"^[^\S\n]*+(?:def |class |import |from \S+ import |function |const |let |var |return\b|"
     r"#include|public |private |if \(|for \(|while \(|SELECT |\$ |>>> |[{}])",
     re.MULTILINE,
 )
 _CODE_SYMBOLS = frozenset("{}[]()<>;=$\\/|&*+#@_")
 _CODE_SYMBOL_SHARE = 0.1
 # Starts with the literal backtick so the search skips ahead quickly; a run opens, the same
-# run closes (``a `b` c`` style nesting is left alone).
-_INLINE_CODE = re.compile(r"(`+)([^`\n]{1,300})\1(?!`)")
+# run closes (``a `b` c`` style nesting is left alone). The opening run is bounded: with
+# `+, every position of a long run of backticks took the rest of the run and gave it back
+# one at a time (quadratic); no one closes a code span with more than 16 backticks.
+_INLINE_CODE = re.compile(r"(`{1,16})([^`\n]{1,300})\1(?!`)")
 _IDENTIFIER_CHARS = re.compile(r"[_.()/:=<>\[\]{}$#@\\;]|[a-z][A-Z]|^-")
 _CODE_CHARS = re.compile(r"[()=\[\]{};<>$\\]")
 
@@ -81,8 +89,10 @@ _INLINE_MATH = re.compile(
     r"|\$(?<![\\$]\$)(?=[^\s$\d])(?:[^$\n\\]|\\.){1,300}?(?<![\s\\])\$(?![\d$])"
 )
 
+# A script or style tag's attributes end at the next "<" as well as ">": with [^>]*, each
+# "<script" of a text without ">" scanned the rest of the text (quadratic).
 _HTML_BLOCK = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(?P<tag>script|style)\b[^>]*>.*?(?:</(?P=tag)\s*>|\Z)",
+    r"<!--.*?(?:-->|\Z)|<(?P<tag>script|style)\b[^<>]*+>.*?(?:</(?P=tag)\s*>|\Z)",
     re.DOTALL | re.IGNORECASE,
 )
 # fmt: off
@@ -99,8 +109,9 @@ _INLINE_TAGS = frozenset((
     "meta", "head", "body", "html", "title", "noscript", "strike", "tt", "var", "samp",
 ))
 # fmt: on
+# The lookahead lets a "<" that starts no name fail before the hundred names are tried.
 _HTML_TAG = re.compile(
-    r"</?(?P<name>"
+    r"</?(?=[A-Za-z])(?P<name>"
     + "|".join(sorted(_LINE_BREAKING_TAGS | _INLINE_TAGS, key=len, reverse=True))
     + r")\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*/?>",
     re.IGNORECASE,
@@ -108,9 +119,10 @@ _HTML_TAG = re.compile(
 
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]{0,300}\]\([^()\n]{0,2000}+\)")
 # Targets cannot hold brackets or spaces, and are matched possessively: "[x](" repeated
-# must not make each opener rescan the rest of the text.
+# must not make each opener rescan the rest of the text. Nor can the text hold "[": a run
+# of "[" made each of them scan the next 300 characters.
 _MARKDOWN_LINK = re.compile(
-    r"\[([^\]\n]{1,300})\]\([^()\[\]\s]{0,2000}+(?:[ \t]+\"[^\"\n]{0,300}\")?\)"
+    r"\[([^\[\]\n]{1,300})\]\([^()\[\]\s]{0,2000}+(?:[ \t]+\"[^\"\n]{0,300}\")?\)"
 )
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:|www\.)[^<>\s]{1,2000}>", re.IGNORECASE)
 # What removing a link leaves behind: "(<https://...>)" becomes "( )".
@@ -135,9 +147,12 @@ _METADATA_LINE = re.compile(
     r"|powered by\b|generated (?:by|with)\b|exported (?:on|at|by|with|from)\b)[^\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# Whitespace runs are possessive: "[ \t]*\|?[ \t]*" split a line of spaces every possible
+# way (quadratic). Each run is followed by a character it cannot match, so the lines
+# matched are the same.
 _RULE_LINE = re.compile(
-    r"^[ \t]*(?:[-*_][ \t]*){3,}$"  # --- *** ___
-    r"|^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$",  # |---|:--:|
+    r"^[ \t]*+(?:[-*_][ \t]*+){3,}$"  # --- *** ___
+    r"|^[ \t]*+\|?[ \t]*+:?-{3,}+:?[ \t]*+(?:\|[ \t]*+:?-{3,}+:?[ \t]*+)*\|?[ \t]*+$",  # |---|:--:|
     re.MULTILINE,
 )
 _LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}|>+)[ \t]+", re.MULTILINE)  # headings, quotes

@@ -23,7 +23,8 @@ from graphnode.api.services.dispatch import Dispatcher, HttpDispatcher, QueueDis
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
 from graphnode.api.services.snapshot_cache import SnapshotCache
-from graphnode.api.state import API, SETTINGS, Api
+from graphnode.api.state import API, PARSE_POOL, SETTINGS, Api
+from graphnode.ingest.pool import ParsePool
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.device_store import DeviceStore
@@ -95,9 +96,19 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _parse_pool(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with ParsePool(
+        settings.parse_workers, settings.parse_seconds, settings.parse_seconds_per_mb
+    ) as pool:
+        app[PARSE_POOL] = pool
+        yield
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(_parse_pool)
     setup_routes(app)
     return app

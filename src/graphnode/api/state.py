@@ -12,6 +12,7 @@ from graphnode.api.services.ai_client import AiServiceClient
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
 from graphnode.api.services.snapshot_cache import SnapshotCache
+from graphnode.ingest.pool import ParsePool
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.device_store import DeviceStore
@@ -43,3 +44,4 @@ class Api:
 
 SETTINGS = web.AppKey("settings", Settings)
 API = web.AppKey("api", Api)
+PARSE_POOL = web.AppKey("parse_pool", ParsePool)

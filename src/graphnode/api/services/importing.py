@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphnode.api.services.uploads import UploadedFile
 from graphnode.ingest.documents import Document
-from graphnode.ingest.parse import ParseError, ParseReport, parse_path_report
+from graphnode.ingest.parse import ParseError, ParseReport
+from graphnode.ingest.pool import ParsePool
 from graphnode.storage.conversation_store import ConversationStore
 
 
@@ -34,24 +34,22 @@ class ImportSummary:
         }
 
 
-def _parse(file: UploadedFile) -> ParseReport:
+async def _parse(pool: ParsePool, file: UploadedFile) -> ParseReport:
     # The temporary file carries the upload's own name: format detection and markdown ids
-    # read it.
-    return parse_path_report(file.path)
+    # read it. Parsing runs in the pool's processes, so no file can hold the event loop.
+    try:
+        return await pool.parse(file.path, file.name, file.size)
+    except ParseError as exc:
+        # Name the file as the user sent it, not by our temporary path.
+        where = str(exc.file).replace(f"{file.path.parent}/", "")
+        raise ImportRejectedError(f"{where}: {exc.problem}") from exc
 
 
 async def import_files(
-    store: ConversationStore, user_id: str, files: Sequence[UploadedFile]
+    store: ConversationStore, user_id: str, files: Sequence[UploadedFile], pool: ParsePool
 ) -> tuple[ImportSummary, list[Document]]:
     """Parse every file first, then store: one broken file stores nothing at all."""
-    reports = []
-    for file in files:
-        try:
-            reports.append(await asyncio.to_thread(_parse, file))
-        except ParseError as exc:
-            # Name the file as the user sent it, not by our temporary path.
-            where = str(exc.file).replace(f"{file.path.parent}/", "")
-            raise ImportRejectedError(f"{where}: {exc.problem}") from exc
+    reports = [await _parse(pool, file) for file in files]
     documents = [d for report in reports for d in report.documents]
     counts = await store.save(user_id, documents)
     rejected = [

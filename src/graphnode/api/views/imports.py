@@ -9,7 +9,7 @@ from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
 from graphnode.api.services.importing import ImportRejectedError, ImportSummary, import_files
 from graphnode.api.services.uploads import receive_upload
-from graphnode.api.state import API, Api
+from graphnode.api.state import API, PARSE_POOL, Api
 from graphnode.api.views.common import json_response
 from graphnode.ingest.documents import Document
 
@@ -20,7 +20,8 @@ async def _import_upload(
     """Stream the upload in, parse every file, store the conversations (or nothing)."""
     async with receive_upload(request, api.settings.max_upload_bytes) as files:
         try:
-            return await import_files(api.conversations, user, files)
+            pool = request.app[PARSE_POOL]
+            return await import_files(api.conversations, user, files, pool)
         except ImportRejectedError as exc:
             raise Problem(422, f"{outcome}: {exc}") from None
 

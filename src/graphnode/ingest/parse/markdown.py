@@ -17,13 +17,16 @@ from graphnode.ingest.parse.common import stable_id, to_epoch
 from graphnode.ingest.parse.notes import SECTION_ROLE
 
 SOURCE = "notes"
-_FRONT_MATTER = re.compile(
-    r"\A---[ \t]*\r?\n(?P<body>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
-    re.DOTALL | re.MULTILINE,
-)
-_FRONT_MATTER_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
-_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+# Every pattern here is linear: a note is user input, and a lazy ``.*?`` followed by a
+# class that can match the same characters (``[ \t#]*$``) costs quadratic time on one long
+# line while holding the GIL. Headings and front matter are therefore read with string
+# methods; the two patterns left have no such overlap.
+_FRONT_MATTER_KEY = re.compile(r"(?P<key>[A-Za-z_][\w-]*+)[ \t]*+:")
+_FENCE = re.compile(r" {0,3}(?P<fence>`{3,}+|~{3,}+)")
+_FRONT_MATTER_OPENERS = ("---",)
+_FRONT_MATTER_CLOSERS = ("---", "...")
+_MAX_HEADING_LEVEL = 6
+_MAX_HEADING_INDENT = 3
 _CREATED_KEYS = ("created", "date", "create_time", "created_at")
 _UPDATED_KEYS = ("updated", "modified", "update_time", "updated_at", "lastmod")
 
@@ -71,17 +74,69 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
     Only flat keys are read: nested YAML has nothing the graph uses, and a YAML parser
     would be one more dependency for a note's id, title and dates.
     """
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    found = _front_matter_block(text)
+    if found is None:
         return {}, text
+    body, end = found
     values: dict[str, str] = {}
-    for line in match.group("body").splitlines():
-        pair = _FRONT_MATTER_LINE.match(line)
+    for line in body.splitlines():
+        pair = _FRONT_MATTER_KEY.match(line)
         if pair is not None:
-            value = pair.group("value").strip("'\"").strip()
+            value = line[pair.end() :].strip(" \t").strip("'\"").strip()
             if value:
                 values[pair.group("key").lower()] = value
-    return values, text[match.end() :]
+    return values, text[end:]
+
+
+def _front_matter_block(text: str) -> tuple[str, int] | None:
+    """The front matter's body and where the text after it starts, or ``None``.
+
+    The block opens with a ``---`` first line and closes at the first ``---`` or ``...``
+    line (trailing spaces and tabs allowed, ``\n`` or ``\r\n`` line ends); one pass.
+    """
+    opening_end = text.find("\n")
+    if opening_end == -1 or not _is_marker_line(text[:opening_end], _FRONT_MATTER_OPENERS):
+        return None
+    body_start = line_start = opening_end + 1
+    while (newline := text.find("\n", line_start)) != -1:
+        if _is_marker_line(text[line_start:newline], _FRONT_MATTER_CLOSERS):
+            return _front_matter_body(text, body_start, line_start), newline + 1
+        line_start = newline + 1
+    # The last line has no \n after it, so a \r there ends no line: it may not have one.
+    last = text[line_start:]
+    if not last.endswith("\r") and _is_marker_line(last, _FRONT_MATTER_CLOSERS):
+        return _front_matter_body(text, body_start, line_start), len(text)
+    return None
+
+
+def _front_matter_body(text: str, start: int, closing_line: int) -> str:
+    return text[start:closing_line].removesuffix("\n").removesuffix("\r")
+
+
+def _is_marker_line(line: str, markers: tuple[str, ...]) -> bool:
+    """Whether ``line`` (without its ``\n``) is a marker, then spaces or tabs, then an
+    optional ``\r``."""
+    rest = line.removesuffix("\r")
+    return rest[:3] in markers and not rest[3:].strip(" \t")
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """An ATX heading's level and text, or ``None`` if ``line`` is not one.
+
+    Up to three spaces, one to six ``#``, then a space or tab before the text; trailing
+    spaces, tabs and ``#`` are not part of the text. More than six ``#`` make a heading
+    only when nothing but ``#``, spaces and tabs follows (an empty level-6 heading).
+    """
+    marks = line.lstrip(" ")
+    if len(line) - len(marks) > _MAX_HEADING_INDENT or not marks.startswith("#"):
+        return None
+    rest = marks.lstrip("#")
+    level = len(marks) - len(rest)
+    if level > _MAX_HEADING_LEVEL:
+        return (_MAX_HEADING_LEVEL, "") if not rest.strip(" \t#") else None
+    if rest and rest[0] not in " \t":
+        return None
+    return level, rest.strip(" \t").rstrip(" \t#").strip()
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
@@ -99,10 +154,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
             fence = opening.group("fence")
             blocks[-1].lines.append(line)
             continue
-        heading = _HEADING.match(line)
-        if heading is not None:
-            text = (heading.group("text") or "").strip()
-            blocks.append(_Block(level=len(heading.group("marks")), heading=text))
+        found = heading(line)
+        if found is not None:
+            blocks.append(_Block(level=found[0], heading=found[1]))
         else:
             blocks[-1].lines.append(line)
     return blocks
