@@ -8,7 +8,7 @@ Every environment gets its queues and bucket from here, never from hand-made cop
 - the same command with ``AWS_ENDPOINT_URL=`` (set but empty) provisions real AWS; unset,
   it means LocalStack on 127.0.0.1:4566, as it does for the application.
 
-Topology (names configurable, see ``/work/shared/CONTRACT.md``)::
+Topology (names configurable, see ``docs/contract.md``)::
 
     graphnode-requests  --(maxReceiveCount receives)-->  graphnode-requests-dlq
     graphnode-results   --(maxReceiveCount receives)-->  graphnode-results-dlq

@@ -3,6 +3,8 @@ a reason a person can act on."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -21,6 +23,7 @@ from graphnode.contracts import (
     parse_summary,
     result_key,
 )
+from graphnode.contracts.reference import stale_files, write_files
 
 SEED_EXAMPLE = b"""{"taskType": "GRAPH_GENERATION_RESULT", "taskId": "task_12345",
  "payload": {"userId": "user_abc", "status": "COMPLETED",
@@ -264,3 +267,25 @@ def test_summary_file_is_read_and_broken_json_is_named():
     assert summary.overview.primary_interests == ["Rust"]
     with pytest.raises(ContractError, match=r"summary\.json is not valid JSON"):
         parse_summary(b"{")
+
+
+def test_the_contract_docs_are_generated_from_the_models():
+    """Regenerate with `graphnode contract --write docs/` when a contract model changes."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert stale_files(docs) == []
+    page = (docs / "contract.md").read_text()
+    for task_type in TaskType:
+        assert f"`{task_type.value}`" in page
+    assert "`graphS3Key`" in page
+    assert "`includeSummary`" in page
+
+
+def test_a_changed_model_makes_the_docs_stale(tmp_path):
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    (tmp_path / "contract.md").write_text((docs / "contract.md").read_text())
+    assert write_files(tmp_path)  # a fresh directory: everything is written
+    assert stale_files(tmp_path) == []
+    schema = tmp_path / "schemas" / "files" / "graph.schema.json"
+    schema.write_text(schema.read_text().replace('"orig_id"', '"origin_id"'))
+    (tmp_path / "schemas" / "old.schema.json").write_text("{}")
+    assert stale_files(tmp_path) == [schema, tmp_path / "schemas" / "old.schema.json"]

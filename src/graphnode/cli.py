@@ -28,6 +28,22 @@ def _print_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from graphnode.contracts.reference import stale_files, write_files
+
+    docs = Path(args.write or args.check)
+    if args.check:
+        stale = stale_files(docs)
+        for path in stale:
+            print(f"stale: {path}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_files(docs):
+        print(f"updated {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphnode",
@@ -37,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="list every setting with its default")
     settings.add_argument("--markdown", action="store_true", help="as the README's table")
     settings.set_defaults(handler=_print_settings)
+    contract = commands.add_parser(
+        "contract",
+        help="regenerate the contract's tables and JSON Schemas (docs/) from its models",
+    )
+    where = contract.add_mutually_exclusive_group(required=True)
+    where.add_argument("--write", metavar="DOCS", help="write them under DOCS (e.g. docs/)")
+    where.add_argument("--check", metavar="DOCS", help="exit 1 if those under DOCS are stale")
+    contract.set_defaults(handler=_contract)
     imports = commands.add_parser("import", help="import export files into your history")
     imports.add_argument("files", nargs="+")
     generate = commands.add_parser("generate", help="build your graph from what you imported")
@@ -92,12 +116,16 @@ def _build(args: argparse.Namespace) -> int:
     from graphnode.ai.build import run_build  # heavy imports only for this command
     from graphnode.ai.pipeline.runner import PipelineOptions
 
-    options = PipelineOptions(
-        include_summary=not args.no_summary,
-        language=args.language,
-        min_clusters=args.min_clusters,
-        max_clusters=args.max_clusters,
-    )
+    try:
+        options = PipelineOptions(
+            include_summary=not args.no_summary,
+            language=args.language,
+            min_clusters=args.min_clusters,
+            max_clusters=args.max_clusters,
+        )
+    except ValueError as exc:  # the contract's checks, e.g. minClusters <= maxClusters
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return run_build(args.exports, args.out, options, args.llm)
 
 

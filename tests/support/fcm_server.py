@@ -1,6 +1,7 @@
 """A local HTTP server that speaks FCM HTTP v1's ``messages:send``, for tests.
 
-No FCM emulator exists, so this is the one stand-in the project allows (ENGINEERING.md).
+No FCM emulator exists, so this is the one stand-in the project allows
+(docs/local-infrastructure.md).
 It answers the way the real service does, as documented at
 https://firebase.google.com/docs/cloud-messaging/error-codes and
 https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode:

@@ -1,10 +1,15 @@
-"""The API's OpenAPI 3.1 document. Kept true by a test that runs a schema-driven fuzzer
-(schemathesis) against the live app: every response must match what is written here."""
+"""The API's OpenAPI 3.1 document. The paths are written here; every body's schema is
+generated from the model the view parses it with or answers with (``api.bodies``). Kept true
+by a test that runs a schema-driven fuzzer (schemathesis) against the live app."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from graphnode.api.bodies import REQUEST_BODIES, RESPONSE_BODIES
 from graphnode.settings import Settings
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -28,139 +33,20 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-NULLABLE_STRING = {"type": ["string", "null"]}
-SCHEMAS: dict[str, Any] = {
-    "Problem": {
-        "type": "object",
-        "required": ["title", "status", "detail"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-        },
-    },
-    "ImportSummary": {
-        "type": "object",
-        "required": ["new", "updated", "skipped", "rejected", "files"],
-        "properties": {
-            "new": {"type": "integer"},
-            "updated": {"type": "integer"},
-            "skipped": {"type": "integer"},
-            "rejected": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"reason": {"type": "string"}, "count": {"type": "integer"}},
-                },
-            },
-            "files": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "GenerateOptions": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "includeSummary": {"type": "boolean"},
-            "language": {"type": "string"},
-            "summaryLanguage": {"type": "string"},
-            "minClusters": {"type": "integer", "minimum": 1},
-            "maxClusters": {"type": "integer", "minimum": 1},
-        },
-    },
-    "Accepted": {
-        "type": "object",
-        "required": ["taskId", "status"],
-        "properties": {"taskId": {"type": "string"}, "status": {"const": "PENDING"}},
-    },
-    "Task": {
-        "type": "object",
-        "required": ["taskId", "status"],
-        "properties": {
-            "taskId": {"type": "string"},
-            "type": NULLABLE_STRING,
-            "status": {"enum": ["PENDING", "RUNNING", "COMPLETED", "FAILED"]},
-            "stage": NULLABLE_STRING,
-            "progressPercent": {"type": "number"},
-            "etaSeconds": {"type": ["number", "null"]},
-            "error": NULLABLE_STRING,
-            "errorCode": NULLABLE_STRING,
-            "createdAt": NULLABLE_STRING,
-            "updatedAt": NULLABLE_STRING,
-            "finishedAt": NULLABLE_STRING,
-        },
-    },
-    "Graph": {
-        "type": "object",
-        "required": ["userId", "status", "stats", "nodes", "edges", "clusters", "subclusters"],
-        "properties": {
-            "userId": {"type": "string"},
-            "status": {"enum": ["NOT_CREATED", "CREATING", "CREATED", "UPDATING", "UPDATED"]},
-            "generatedAt": NULLABLE_STRING,
-            "runningTaskId": NULLABLE_STRING,
-            "stats": {"type": "object"},
-            "nodes": {"type": "array", "items": _ref("Node")},
-            "edges": {
-                "type": "array",
-                "items": {"type": "object", "required": ["source", "target"]},
-            },
-            "clusters": {"type": "array", "items": {"type": "object"}},
-            "subclusters": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "Node": {
-        "type": "object",
-        "required": ["id", "origId", "title", "clusterId"],
-        "properties": {
-            "id": {"type": "integer"},
-            "origId": {"type": "string"},
-            "title": {"type": "string"},
-            "clusterId": NULLABLE_STRING,
-            "x": {"type": ["number", "null"]},
-            "y": {"type": ["number", "null"]},
-            "keywords": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "Summary": {
-        "type": "object",
-        "required": ["generatedAt", "summary"],
-        "properties": {
-            "generatedAt": {"type": "string"},
-            "taskId": NULLABLE_STRING,
-            "summary": {"type": "object"},
-        },
-    },
-    "SearchRequest": {
-        "type": "object",
-        "required": ["query"],
-        "properties": {
-            "query": {"type": "string", "minLength": 1, "maxLength": 2000},
-            "limit": {"type": "integer", "minimum": 1, "maximum": 50},
-        },
-    },
-    "SearchResults": {
-        "type": "object",
-        "required": ["query", "results"],
-        "properties": {
-            "query": {"type": "string"},
-            "results": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"score": {"type": "number"}, "node": _ref("Node")},
-                },
-            },
-        },
-    },
-    "Device": {
-        "type": "object",
-        "required": ["token"],
-        "properties": {
-            "token": {"type": "string", "minLength": 1, "maxLength": 4096},
-            "platform": {"enum": ["android", "ios", "web"]},
-        },
-    },
-}
+def component_schemas() -> dict[str, Any]:
+    """Every body's schema, generated from its model (``api.bodies``): requests as they are
+    validated, responses as they are written."""
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (model, "validation") for model in REQUEST_BODIES
+    ]
+    models += [(model, "serialization") for model in RESPONSE_BODIES]
+    _, document = models_json_schema(
+        models,
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+    )
+    return dict(document.get("$defs", {}))
+
 
 AUTH = [{"bearer": []}]
 
@@ -200,7 +86,7 @@ def _paths() -> dict[str, Any]:
                 "security": AUTH,
                 "requestBody": {
                     "required": False,
-                    "content": {"application/json": {"schema": _ref("GenerateOptions")}},
+                    "content": {"application/json": {"schema": _ref("GenerationOptions")}},
                 },
                 "responses": {
                     "202": _json(_ref("Accepted"), "Started"),
@@ -226,15 +112,7 @@ def _paths() -> dict[str, Any]:
                 "security": AUTH,
                 "requestBody": {
                     "required": False,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "properties": {"language": {"type": "string"}},
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": _ref("SummaryRequest")}},
                 },
                 "responses": {
                     "202": _json(_ref("Accepted"), "Started"),
@@ -263,7 +141,7 @@ def _paths() -> dict[str, Any]:
                 "requestBody": upload,
                 "parameters": [{"name": "filename", "in": "query", "schema": {"type": "string"}}],
                 "responses": {
-                    "202": _json({"type": "object", "required": ["taskId", "status"]}, "Started"),
+                    "202": _json(_ref("AcceptedImport"), "Started"),
                     **_problems(400, 401, 409, 413, 422, 503),
                 },
             }
@@ -299,7 +177,7 @@ def _paths() -> dict[str, Any]:
                     "content": {"application/json": {"schema": _ref("Device")}},
                 },
                 "responses": {
-                    "201": _json({"type": "object"}, "Registered"),
+                    "201": _json(_ref("Registered"), "Registered"),
                     **_problems(401, 413, 422),
                 },
             },
@@ -311,7 +189,7 @@ def _paths() -> dict[str, Any]:
                     "content": {"application/json": {"schema": _ref("Device")}},
                 },
                 "responses": {
-                    "200": _json({"type": "object"}, "Removed"),
+                    "200": _json(_ref("Removed"), "Removed"),
                     **_problems(401, 413, 422),
                 },
             },
@@ -343,7 +221,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "servers": [{"url": server}],
         "paths": _paths(),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": component_schemas(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },

@@ -1,4 +1,4 @@
-"""The wire and data contract (../shared/CONTRACT.md), imported by every service."""
+"""The wire and data contract (docs/contract.md), imported by every service."""
 
 from graphnode.contracts.envelope import MAX_MESSAGE_BYTES, Message, parse_message
 from graphnode.contracts.errors import ContractError
@@ -24,6 +24,7 @@ from graphnode.contracts.tasks import (
     PAYLOAD_TYPES,
     AddNodeRequest,
     AddNodeResult,
+    GenerationOptions,
     GraphGenerationProgress,
     GraphGenerationRequest,
     GraphGenerationResult,
@@ -44,6 +45,7 @@ __all__ = [
     "AddNodeResult",
     "ContractError",
     "FeaturesFile",
+    "GenerationOptions",
     "GraphAdditionFile",
     "GraphFile",
     "GraphGenerationProgress",

@@ -21,10 +21,14 @@ P = TypeVar("P", bound=Payload)
 
 
 class _RawEnvelope(WireModel):
-    task_type: TaskType
-    task_id: TaskId
-    timestamp: datetime | None = None
-    payload: dict[str, Any] = Field(default_factory=dict)
+    task_type: TaskType = Field(description="The routing key: which payload this is.")
+    task_id: TaskId = Field(description="The task this message is about.")
+    timestamp: datetime | None = Field(
+        default=None, description="When it was sent (ISO 8601); always written on output."
+    )
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description="The task type's payload (below)."
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
-"""The three result files (CONTRACT.md, 'Result files'), in the original's snake_case shape.
+"""The three result files (docs/contract.md, 'Result files'), in the original's snake_case
+shape. The AI service builds these models and writes their dumps; the worker reads files with
+the same models, so writer and reader cannot drift apart.
 
 Readers are tolerant (unknown fields kept, most fields defaulted) because files written by
 the original system's AI server must be accepted; what the worker relies on (ids, edge
-ends, vector counts) is checked.
+ends, vector counts) is checked. Fields this system added are optional and default to null,
+so a file without them reads (and is stored) exactly as before.
 """
 
 from __future__ import annotations
@@ -154,11 +157,24 @@ class FeaturesFile(FileModel):
         return self
 
 
+class TimeSpan(FileModel):
+    start: str = Field(description="First month, YYYY-MM.")
+    end: str = Field(description="Last month, YYYY-MM.")
+    days: int = Field(description="Days from the first item to the last.")
+
+
 class SummaryOverview(FileModel):
     total_source_nodes: int = 0
-    time_span: str | dict[str, Any] | None = None
+    time_span: TimeSpan | str | dict[str, Any] | None = None
     primary_interests: list[str] = Field(default_factory=list)
     summary_text: str = ""
+    total_clusters: int | None = None
+    emerging_interests: list[str] | None = Field(
+        default=None, description="Topics that came up more often lately."
+    )
+    summary_source: str | None = Field(
+        default=None, description="Who wrote summary_text: the LLM, or deterministic prose."
+    )
 
 
 class SummaryCluster(FileModel):
@@ -167,6 +183,12 @@ class SummaryCluster(FileModel):
     size: int = 0
     top_keywords: list[str] = Field(default_factory=list)
     insight_text: str = ""
+    share: float | None = Field(default=None, description="Share of all items, 0-1.")
+    representative_titles: list[str] | None = Field(
+        default=None, description="Titles of the topic's most central items."
+    )
+    trend: str | None = Field(default=None, description="emerging, fading or dormant.")
+    insight_source: str | None = Field(default=None, description="Who wrote insight_text.")
 
 
 class SummaryConnection(FileModel):
@@ -174,6 +196,21 @@ class SummaryConnection(FileModel):
     target_cluster: str
     connection_strength: float = 0.0
     bridge_keywords: list[str] = Field(default_factory=list)
+    edge_count: int | None = Field(default=None, description="Edges between the two topics.")
+
+
+class SummaryPattern(FileModel):
+    """A fact about the graph as a whole: ``focus``, a topic's movement (``emerging``,
+    ``fading``, ``dormant``) or ``activity``; the fields beyond ``text`` depend on the type."""
+
+    type: str
+    text: str
+
+
+class SummaryRecommendation(FileModel):
+    type: str = Field(description="bridge_topics, follow_emerging or revisit.")
+    text: str
+    clusters: list[str] = Field(default_factory=list)
 
 
 class SummaryFile(FileModel):
@@ -181,11 +218,13 @@ class SummaryFile(FileModel):
 
     overview: SummaryOverview
     clusters: list[SummaryCluster] = Field(default_factory=list)
-    patterns: list[Any] = Field(default_factory=list)
+    # Anything else the original system wrote in these lists is still accepted.
+    patterns: list[SummaryPattern | Any] = Field(default_factory=list)
     connections: list[SummaryConnection] = Field(default_factory=list)
-    recommendations: list[Any] = Field(default_factory=list)
+    recommendations: list[SummaryRecommendation | Any] = Field(default_factory=list)
     generated_at: str | None = None
     detail_level: str | None = None
+    language: str | None = None
 
 
 def parse_graph(raw: bytes | str) -> GraphFile:

@@ -73,6 +73,11 @@ def validate(model: type[M], data: Any, where: str) -> M:
         raise ContractError(describe_validation_error(exc, where)) from exc
 
 
+def file_json(model: FileModel) -> dict[str, Any]:
+    """A result file as it is written: JSON values, nulls kept (readers default them)."""
+    return model.model_dump(mode="json")
+
+
 def dumps(model: BaseModel) -> bytes:
     """Serialise a model as the wire wants it (aliases, no nulls) with orjson."""
     if isinstance(model, WireModel):

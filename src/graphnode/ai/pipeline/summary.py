@@ -1,8 +1,11 @@
 """``summary.json``: what the person's graph says about their interests.
 
-The figures (sizes, time span, connections, activity) are computed here from the graph;
-only the prose (the overview and one insight per cluster) comes from the text writer, an
-LLM or its keyword fallback, so a weak or absent model cannot make the numbers wrong.
+Every statement starts as a fact computed here from the graph: the largest topics and their
+shares, how topics moved over time (``summary_trends``), the strongest links between topics
+and their bridge keywords, and the recommendations that follow from that structure. Those
+facts fill ``overview``, ``patterns``, ``connections`` and ``recommendations`` directly; the
+prose writer (an LLM held to the facts, or deterministic prose) only words the overview and
+each topic's insight, so a weak or absent model cannot make the summary say anything else.
 """
 
 from __future__ import annotations
@@ -16,21 +19,35 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from graphnode.ai.llm.summary_text import ClusterDigest, GraphBrief, SummaryTexts
+from graphnode.ai.llm.grounding import centroids_of
+from graphnode.ai.llm.keyword_text import join_words
+from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, TopicLink, Trend
+from graphnode.ai.llm.summary_prose import join_names, share_words
+from graphnode.ai.llm.summary_text import SummaryTexts
 from graphnode.ai.pipeline.assemble import GraphParts
+from graphnode.ai.pipeline.edges import Edge
+from graphnode.ai.pipeline.summary_trends import TopicMovement, topic_movement
+from graphnode.contracts.results import SummaryFile
+from graphnode.contracts.wire import file_json
 
 PRIMARY_INTERESTS = 5
 CONNECTIONS = 10
 RECOMMENDATIONS = 5
+REPRESENTATIVE_TITLES = 5
+_BRIDGE_TERMS = 12  # keywords per item (and per cluster) a bridge word is looked for in
+_BRIDGE_KEYWORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterFacts:
     cluster_id: str
+    index: int
     name: str
     size: int
     keywords: tuple[str, ...]
     titles: tuple[str, ...]
+    trend: Trend | None = None
+    last_time: float | None = None
 
 
 class SummaryTextWriter(Protocol):
@@ -39,6 +56,10 @@ class SummaryTextWriter(Protocol):
 
 def _month(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m")
+
+
+def _month_words(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%B %Y")
 
 
 def _times(parts: GraphParts) -> list[float]:
@@ -53,71 +74,122 @@ def _time_span(parts: GraphParts) -> dict[str, Any] | None:
     return {"start": _month(first), "end": _month(last), "days": round((last - first) / 86400)}
 
 
-def cluster_facts(parts: GraphParts) -> tuple[ClusterFacts, ...]:
-    labels = parts.clustering.labels
-    facts = []
-    for k, label in enumerate(parts.labels):
-        members = np.flatnonzero(labels == k)
-        facts.append(
-            ClusterFacts(
-                cluster_id=f"cluster_{k}",
-                name=label.name,
-                size=len(members),
-                keywords=tuple(t for t, _ in parts.keywords.per_cluster[k][:8]),
-                titles=tuple(parts.documents[int(i)].title for i in members[:5]),
-            )
+def cluster_ids(parts: GraphParts) -> list[str]:
+    """Each cluster's id: the one a stored graph gave it, else ``cluster_<k>``."""
+    return [
+        getattr(label, "cluster_id", None) or f"cluster_{k}" for k, label in enumerate(parts.labels)
+    ]
+
+
+def _titles(parts: GraphParts, k: int) -> tuple[str, ...]:
+    """The cluster's most central titles (``GraphParts.representatives``), best first."""
+    items = parts.representatives[k] if k < len(parts.representatives) else ()
+    titles: dict[str, str] = {}
+    for item in items:
+        title = " ".join(parts.documents[int(item)].title.split())
+        # The same question asked twice shows one example, not two.
+        if title:
+            titles.setdefault(title.casefold(), title)
+    return tuple(titles.values())[:REPRESENTATIVE_TITLES]
+
+
+def cluster_facts(
+    parts: GraphParts, movement: TopicMovement | None = None
+) -> tuple[ClusterFacts, ...]:
+    """One entry per cluster, largest first."""
+    sizes = np.bincount(parts.clustering.labels, minlength=len(parts.labels))
+    ids = cluster_ids(parts)
+    facts = [
+        ClusterFacts(
+            cluster_id=ids[k],
+            index=k,
+            name=label.name,
+            size=int(sizes[k]),
+            keywords=tuple(t for t, _ in parts.keywords.per_cluster[k][:8]),
+            titles=_titles(parts, k),
+            trend=movement.trends.get(k) if movement else None,
+            last_time=movement.last_seen.get(k) if movement else None,
         )
-    return tuple(sorted(facts, key=lambda f: -f.size))
+        for k, label in enumerate(parts.labels)
+    ]
+    return tuple(sorted(facts, key=lambda f: (-f.size, f.index)))
+
+
+def _bridge_keywords(parts: GraphParts, a: int, b: int, edges: Sequence[Edge]) -> list[str]:
+    """Words both ends of the edges between clusters a and b carry, heaviest first; else
+    the keywords the two clusters share."""
+    weight: Counter[str] = Counter()
+    for edge in edges:
+        ends = [parts.keywords.per_item[i][:_BRIDGE_TERMS] for i in (edge.source, edge.target)]
+        shared = {t for t, _ in ends[0]} & {t for t, _ in ends[1]}
+        for term in shared:
+            weight[term] += edge.weight
+    # Ties by the word itself: set order changes with the process's hash seed.
+    ranked = sorted(weight.items(), key=lambda pair: (-pair[1], pair[0]))
+    found = [term for term, _ in ranked[:_BRIDGE_KEYWORDS]]
+    if found:
+        return found
+    theirs = {t for t, _ in parts.keywords.per_cluster[b][:_BRIDGE_TERMS]}
+    own = parts.keywords.per_cluster[a][:_BRIDGE_TERMS]
+    return [t for t, _ in own if t in theirs][:_BRIDGE_KEYWORDS]
 
 
 def connections(parts: GraphParts) -> list[dict[str, Any]]:
     """Cluster pairs joined by edges: strength = joining weight / sqrt(size_a x size_b)."""
     labels = parts.clustering.labels
     sizes = np.bincount(labels, minlength=len(parts.labels))
-    weight: dict[tuple[int, int], float] = defaultdict(float)
+    ids = cluster_ids(parts)
+    between: dict[tuple[int, int], list[Edge]] = defaultdict(list)
     for edge in parts.edges:
         a, b = int(labels[edge.source]), int(labels[edge.target])
         if a != b:
-            weight[(min(a, b), max(a, b))] += edge.weight
-    found = []
-    for (a, b), total in weight.items():
-        shared = [
-            t
-            for t, _ in parts.keywords.per_cluster[a][:12]
-            if t in {u for u, _ in parts.keywords.per_cluster[b][:12]}
-        ]
-        found.append(
-            {
-                "source_cluster": f"cluster_{a}",
-                "target_cluster": f"cluster_{b}",
-                "connection_strength": round(min(1.0, total / math.sqrt(sizes[a] * sizes[b])), 4),
-                "bridge_keywords": shared[:5],
-            }
-        )
-    return sorted(found, key=lambda c: -c["connection_strength"])[:CONNECTIONS]
+            between[(min(a, b), max(a, b))].append(edge)
+    found = [
+        {
+            "source_cluster": ids[a],
+            "target_cluster": ids[b],
+            "connection_strength": round(
+                min(1.0, sum(e.weight for e in edges) / math.sqrt(sizes[a] * sizes[b])), 4
+            ),
+            "edge_count": len(edges),
+            "bridge_keywords": _bridge_keywords(parts, a, b, edges),
+        }
+        for (a, b), edges in between.items()
+    ]
+    return sorted(found, key=lambda c: (-c["connection_strength"], c["source_cluster"]))[
+        :CONNECTIONS
+    ]
 
 
-def patterns(parts: GraphParts, facts: Sequence[ClusterFacts]) -> list[dict[str, Any]]:
+def patterns(
+    parts: GraphParts, facts: Sequence[ClusterFacts], movement: TopicMovement | None
+) -> list[dict[str, Any]]:
+    """Focus (the largest topics' share), each topic's movement, the busiest month."""
     found: list[dict[str, Any]] = []
     total = max(1, len(parts.documents))
     top = facts[:3]
     if top:
         share = sum(f.size for f in top) / total
+        names = join_names([f.name for f in top])
         found.append(
             {
                 "type": "focus",
-                "text": f"{share:.0%} of your conversations are about "
-                + ", ".join(f.name for f in top),
+                "text": f"{names} take up {share_words(share)} of your conversations.",
+                "clusters": [f.cluster_id for f in top],
                 "value": round(share, 4),
             }
         )
+    if movement is not None:
+        found += [_movement_pattern(f, movement) for f in facts if f.trend is not None]
     months = Counter(_month(t) for t in _times(parts))
     if months:
         month, count = months.most_common(1)[0]
+        noun = "conversation" if count == 1 else "conversations"
+        when = datetime.strptime(month, "%Y-%m").strftime("%B %Y")
         found.append(
             {
                 "type": "activity",
-                "text": f"Most active month: {month} ({count} items)",
+                "text": f"You were busiest in {when}, with {count} {noun}.",
                 "month": month,
                 "count": count,
             }
@@ -125,62 +197,150 @@ def patterns(parts: GraphParts, facts: Sequence[ClusterFacts]) -> list[dict[str,
     return found
 
 
-def recommendations(links: Sequence[dict[str, Any]], names: Mapping[str, str]) -> list[dict]:
-    advice = []
-    for link in links[:RECOMMENDATIONS]:
-        a, b = names[link["source_cluster"]], names[link["target_cluster"]]
-        via = (
-            f" through {', '.join(link['bridge_keywords'][:3])}" if link["bridge_keywords"] else ""
+def _movement_pattern(fact: ClusterFacts, movement: TopicMovement) -> dict[str, Any]:
+    recent, earlier = movement.shares[fact.index]
+    text = {
+        "emerging": f"{fact.name} has come up more often lately.",
+        "fading": f"{fact.name} came up more often earlier than lately.",
+        "dormant": f"{fact.name} has not come up since "
+        + (_month_words(fact.last_time) if fact.last_time else "earlier")
+        + ".",
+    }[fact.trend or "emerging"]
+    return {
+        "type": fact.trend,
+        "cluster": fact.cluster_id,
+        "text": text,
+        "recent_share": round(recent, 4),
+        "earlier_share": round(earlier, 4),
+    }
+
+
+def _bridge_advice(link: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    a, b = names[link["source_cluster"]], names[link["target_cluster"]]
+    words = [f"“{word}”" for word in link["bridge_keywords"][:2]]
+    via = f" already meet over {join_words(words, 'and')}" if words else " already touch"
+    return {
+        "type": "bridge_topics",
+        "clusters": [link["source_cluster"], link["target_cluster"]],
+        "text": f"{a} and {b}{via}: a conversation that joins them could deepen both.",
+    }
+
+
+def _movement_advice(fact: ClusterFacts) -> dict[str, Any] | None:
+    if fact.trend == "emerging":
+        kind = "follow_emerging"
+        text = (
+            f"{fact.name} is growing: gathering what you have learned about it in one place "
+            "would make it easier to build on."
         )
-        advice.append(
-            {
-                "type": "explore_connection",
-                "clusters": [link["source_cluster"], link["target_cluster"]],
-                "text": f"Explore how {a} relates to {b}{via}",
-            }
-        )
-    return advice
+    elif fact.trend in ("dormant", "fading"):
+        kind = "revisit"
+        dormant = fact.trend == "dormant" and fact.last_time is not None
+        since = f" since {_month_words(fact.last_time or 0)}" if dormant else ""
+        text = f"You have set {fact.name} aside{since}; pick it up again if it still matters."
+    else:
+        return None
+    return {"type": kind, "clusters": [fact.cluster_id], "text": text}
+
+
+def recommendations(
+    links: Sequence[Mapping[str, Any]], facts: Sequence[ClusterFacts]
+) -> list[dict[str, Any]]:
+    """What the structure suggests: bridge linked topics, follow the growing ones, revisit
+    the ones left behind; at most ``RECOMMENDATIONS``, in that order."""
+    names = {f.cluster_id: f.name for f in facts}
+    advice = [_bridge_advice(link, names) for link in links[:2]]
+    moved = [a for f in facts if (a := _movement_advice(f)) is not None]
+    advice += sorted(moved, key=lambda a: a["type"] != "follow_emerging")
+    return advice[:RECOMMENDATIONS]
+
+
+def _centroids(parts: GraphParts, facts: Sequence[ClusterFacts]) -> np.ndarray | None:
+    vectors = parts.vectors
+    if vectors.ndim != 2 or vectors.shape[1] == 0 or len(vectors) != len(parts.documents):
+        return None  # a graph from storage: the writer places topics by their words instead
+    centroids = centroids_of(vectors, parts.clustering.labels, len(parts.labels))
+    return centroids[[f.index for f in facts]]
+
+
+def _time(moment: float | None) -> datetime | None:
+    return datetime.fromtimestamp(moment, UTC) if moment is not None else None
+
+
+def graph_brief(
+    parts: GraphParts,
+    facts: Sequence[ClusterFacts],
+    links: Sequence[dict[str, Any]],
+    movement: TopicMovement | None,
+) -> GraphBrief:
+    """The facts as the prose writer sees them (names instead of cluster ids)."""
+    times = _times(parts)
+    names = {f.cluster_id: f.name for f in facts}
+    return GraphBrief(
+        total_nodes=len(parts.documents),
+        clusters=tuple(
+            ClusterDigest(
+                f.cluster_id, f.name, f.size, f.keywords, f.titles, f.trend, _time(f.last_time)
+            )
+            for f in facts
+        ),
+        first_time=_time(min(times)) if times else None,
+        last_time=_time(max(times)) if times else None,
+        links=tuple(
+            TopicLink(
+                names[link["source_cluster"]],
+                names[link["target_cluster"]],
+                link["connection_strength"],
+                tuple(link["bridge_keywords"]),
+            )
+            for link in links
+        ),
+        has_trends=movement is not None,
+        has_links=True,
+        centroids=_centroids(parts, facts),
+    )
+
+
+def _cluster_entry(fact: ClusterFacts, total: int, texts: SummaryTexts) -> dict[str, Any]:
+    return {
+        "cluster_id": fact.cluster_id,
+        "name": fact.name,
+        "size": fact.size,
+        "share": round(fact.size / max(1, total), 4),
+        "top_keywords": list(fact.keywords),
+        "representative_titles": list(fact.titles[:3]),
+        "trend": fact.trend,
+        "insight_text": texts.insight_text(fact.cluster_id),
+        "insight_source": next(i.source for i in texts.insights if i.cluster_id == fact.cluster_id),
+    }
 
 
 async def build_summary(
     parts: GraphParts, writer: SummaryTextWriter, *, language: str | None, generated_at: str
 ) -> dict[str, Any]:
-    facts = cluster_facts(parts)
-    span = _time_span(parts)
-    times = _times(parts)
-    brief = GraphBrief(
-        total_nodes=len(parts.documents),
-        clusters=tuple(ClusterDigest(f.cluster_id, f.name, f.size, f.keywords) for f in facts),
-        first_time=datetime.fromtimestamp(min(times), UTC) if times else None,
-        last_time=datetime.fromtimestamp(max(times), UTC) if times else None,
-    )
-    texts = await writer.write(brief, language=language)
+    movement = topic_movement(parts)
+    facts = cluster_facts(parts, movement)
     links = connections(parts)
-    names = {f.cluster_id: f.name for f in facts}
-    return {
+    texts = await writer.write(graph_brief(parts, facts, links, movement), language=language)
+    total = len(parts.documents)
+    built = {
         "overview": {
-            "total_source_nodes": len(parts.documents),
+            "total_source_nodes": total,
             "total_clusters": len(facts),
-            "time_span": span,
+            "time_span": _time_span(parts),
             "primary_interests": [f.name for f in facts[:PRIMARY_INTERESTS]],
+            "emerging_interests": [f.name for f in facts if f.trend == "emerging"],
             "summary_text": texts.summary_text,
+            "summary_source": texts.summary_source,
         },
-        "clusters": [
-            {
-                "cluster_id": f.cluster_id,
-                "name": f.name,
-                "size": f.size,
-                "share": round(f.size / max(1, len(parts.documents)), 4),
-                "top_keywords": list(f.keywords),
-                "representative_titles": list(f.titles[:3]),
-                "insight_text": texts.insight_text(f.cluster_id),
-            }
-            for f in facts
-        ],
-        "patterns": patterns(parts, facts),
+        "clusters": [_cluster_entry(f, total, texts) for f in facts],
+        "patterns": patterns(parts, facts, movement),
         "connections": links,
-        "recommendations": recommendations(links, names),
+        "recommendations": recommendations(links, facts),
         "generated_at": generated_at,
         "detail_level": "standard",
         "language": language,
     }
+    # Built as the contract's model, so a field the worker would refuse fails here, in the
+    # AI service, and not as a dead letter later.
+    return file_json(SummaryFile(**built))

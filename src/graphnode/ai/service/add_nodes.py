@@ -13,12 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from graphnode.ai.llm.grounding import centroids_of, unit_rows
 from graphnode.ai.llm.naming import ClusterBrief
-from graphnode.ai.pipeline.assemble import now_iso
+from graphnode.ai.pipeline.assemble import cluster_info, edge_models, keyword_list, now_iso
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.placement import NearestClusterPlacement, Placement
+from graphnode.ai.pipeline.representatives import central_representatives
 from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline
-from graphnode.contracts import FeaturesFile, GraphFile
+from graphnode.contracts import FeaturesFile, GraphAdditionFile, GraphFile
+from graphnode.contracts.results import ClusterInfo, GraphMetadata, GraphNode
+from graphnode.contracts.wire import file_json
 from graphnode.ingest.documents import Document
 
 
@@ -33,29 +37,38 @@ def _names(graph: GraphFile) -> dict[str, str]:
     return names
 
 
+def _centroids_with(new: np.ndarray, existing: np.ndarray, clusters: Sequence[str]) -> np.ndarray:
+    """The new cluster's centroid first, then every stored cluster's: a new name must lie
+    nearer its own members than any topic the graph already has."""
+    ids = sorted(set(clusters))
+    labels = np.array([ids.index(c) for c in clusters], dtype=np.int64)
+    stored = centroids_of(existing, labels, len(ids))
+    return np.vstack([unit_rows(new.mean(axis=0)), stored])
+
+
 async def _new_cluster_label(
     pipeline: GraphPipeline,
     placement: Placement,
     docs: Sequence[Document],
     keywords: list[list[tuple[str, float]]],
-) -> dict[str, Any]:
+    vectors: np.ndarray,
+    stored: tuple[np.ndarray, Sequence[str]],
+) -> dict[str, ClusterInfo]:
     if placement.new_cluster is None:
         return {}
     members = [i for i, c in enumerate(placement.clusters) if c == placement.new_cluster]
     terms = tuple(dict.fromkeys(t for i in members for t, _ in keywords[i][:4]))[:10]
+    [central] = central_representatives(vectors[members], np.zeros(len(members), np.int64))
     brief = ClusterBrief(
-        placement.new_cluster, len(members), terms, tuple(docs[i].title for i in members[:6])
+        placement.new_cluster,
+        len(members),
+        terms,
+        tuple(docs[members[i]].title for i in central[:6]),
+        tuple(docs[i].text for i in members),
     )
-    [label] = await pipeline.namer.name([brief])
-    return {
-        placement.new_cluster: {
-            "name": label.name,
-            "description": label.description,
-            "size": len(members),
-            "key_themes": list(label.themes),
-            "top_keywords": list(terms),
-        }
-    }
+    centroids = _centroids_with(vectors[members], *stored)
+    [label] = await pipeline.namer.name([brief], centroids=centroids)
+    return {placement.new_cluster: cluster_info(label, len(members), terms)}
 
 
 async def build_addition(
@@ -64,7 +77,8 @@ async def build_addition(
     graph: GraphFile,
     features: FeaturesFile,
 ) -> dict[str, Any]:
-    """The graph.json of the new nodes, placed among the existing ones."""
+    """The graph.json of the new nodes, placed among the existing ones, built as the
+    contract's :class:`GraphAdditionFile` and dumped."""
     known = {node.orig_id for node in graph.nodes}
     docs = [
         d
@@ -84,54 +98,46 @@ async def build_addition(
     placement = await asyncio.to_thread(
         NearestClusterPlacement().place, existing, [n.cluster_id for n in nodes], positions, vectors
     )
-    labels = np.array([hash(c) % 10_000 for c in placement.clusters])
+    # One label per distinct cluster id, numbered the same in every process (a salted
+    # ``hash()`` differed between processes and could merge two clusters).
+    labels = np.unique(np.asarray(placement.clusters, dtype=str), return_inverse=True)[1]
     keywords = (
-        await asyncio.to_thread(
-            ClassTfidfKeywords().fit,
-            [d.text for d in docs],
-            np.unique(labels, return_inverse=True)[1],
-        )
+        await asyncio.to_thread(ClassTfidfKeywords().fit, [d.text for d in docs], labels)
     ).per_item
-    new_clusters = await _new_cluster_label(pipeline, placement, docs, keywords)
-    names = {**_names(graph), **{c: info["name"] for c, info in new_clusters.items()}}
+    new_clusters = await _new_cluster_label(
+        pipeline, placement, docs, keywords, vectors, (existing, [n.cluster_id for n in nodes])
+    )
+    names = {**_names(graph), **{c: info.name for c, info in new_clusters.items()}}
     first_id = max(n.id for n in graph.nodes) + 1
     ids = [n.id for n in nodes] + [first_id + i for i in range(len(docs))]
-    return {
-        "nodes": [
-            {
-                "id": first_id + i,
-                "orig_id": d.orig_id,
-                "title": d.title,
-                "cluster_id": placement.clusters[i],
-                "cluster_name": names[placement.clusters[i]],
-                "cluster_confidence": round(float(placement.confidence[i]), 4),
-                "keywords": [{"term": t, "score": s} for t, s in keywords[i]],
-                "top_keywords": [t for t, _ in keywords[i][:5]],
-                "num_sections": len(d.sections),
-                "source_type": d.source_type,
-                "x": round(float(placement.positions[i, 0]), 4),
-                "y": round(float(placement.positions[i, 1]), 4),
-                "embedding": np.round(vectors[i], 6).tolist(),
-            }
+    addition = GraphAdditionFile(
+        nodes=[
+            GraphNode(
+                id=first_id + i,
+                orig_id=d.orig_id,
+                title=d.title,
+                cluster_id=placement.clusters[i],
+                cluster_name=names[placement.clusters[i]],
+                cluster_confidence=round(float(placement.confidence[i]), 4),
+                keywords=keyword_list(keywords[i]),
+                top_keywords=[t for t, _ in keywords[i][:5]],
+                num_sections=len(d.sections),
+                source_type=d.source_type,
+                x=round(float(placement.positions[i, 0]), 4),
+                y=round(float(placement.positions[i, 1]), 4),
+                # An extra field (docs/contract.md): the worker stores it as the node's vector.
+                embedding=np.round(vectors[i], 6).tolist(),
+            )
             for i, d in enumerate(docs)
         ],
-        "edges": [
-            {
-                "source": ids[e.source],
-                "target": ids[e.target],
-                "weight": e.weight,
-                "type": "semantic",
-                "is_intra_cluster": e.is_intra_cluster,
-                "confidence": e.confidence,
-            }
-            for e in placement.edges
-        ],
-        "subclusters": [],
-        "metadata": {
-            "generated_at": now_iso(),
-            "total_nodes": len(docs),
-            "total_edges": len(placement.edges),
-            "total_clusters": len(new_clusters),
-            "clusters": new_clusters,
-        },
-    }
+        edges=edge_models(placement.edges, ids),
+        subclusters=[],
+        metadata=GraphMetadata(
+            generated_at=now_iso(),
+            total_nodes=len(docs),
+            total_edges=len(placement.edges),
+            total_clusters=len(new_clusters),
+            clusters=new_clusters,
+        ),
+    )
+    return file_json(addition)

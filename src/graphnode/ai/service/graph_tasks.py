@@ -17,7 +17,7 @@ from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.ai.pipeline.assemble import now_iso
 from graphnode.ai.pipeline.from_graph import parts_from_graph
-from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, PipelineOptions
+from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline
 from graphnode.ai.pipeline.summary import build_summary
 from graphnode.ai.service.add_nodes import MissingGraphError, build_addition
 from graphnode.ai.service.progress import ProgressPublisher
@@ -36,7 +36,6 @@ from graphnode.contracts import (
     ResultStatus,
     parse_features,
     parse_graph,
-    require_owned_key,
     result_key,
 )
 from graphnode.ingest.parse import ParseError, parse_bundle
@@ -111,14 +110,7 @@ class GraphTaskRunner:
         files = await self._bundle(request.s3_key, request.bucket)
         documents = await asyncio.to_thread(parse_bundle, files)
         progress = ProgressPublisher(self.sqs, self.result_queue, task_id, request.user_id)
-        options = PipelineOptions(
-            include_summary=request.include_summary,
-            language=request.language,
-            summary_language=request.summary_language,
-            min_clusters=request.min_clusters,
-            max_clusters=request.max_clusters,
-        )
-        built = await self.pipeline.run(documents, options, progress)
+        built = await self.pipeline.run(documents, request.generation_options(), progress)
         user = request.user_id
         keys = {name: result_key(user, task_id, name) for name in BUNDLE_OUTPUTS}
         uploads = [
@@ -179,16 +171,15 @@ class GraphTaskRunner:
         )
 
     async def _add(self, task_id: str, request: AddNodeRequest) -> AddNodeResult:
-        extra = request.model_extra or {}
-        keys = [extra.get("graphS3Key"), extra.get("featuresS3Key")]
-        if not all(isinstance(key, str) for key in keys):
+        # The payload model has already checked that both keys are under the user's prefix.
+        graph_key, features_key = request.graph_s3_key, request.features_s3_key
+        if graph_key is None or features_key is None:
             raise MissingGraphError("the request names no graphS3Key and featuresS3Key")
-        for name, key in zip(("graphS3Key", "featuresS3Key"), keys, strict=True):
-            require_owned_key(str(key), request.user_id, name)
         files = await self._bundle(request.s3_key, request.bucket)
         documents = await asyncio.to_thread(parse_bundle, files)
         graph_raw, features_raw = await asyncio.gather(
-            *(self.objects.get_bytes(str(key), bucket=request.bucket) for key in keys)
+            self.objects.get_bytes(graph_key, bucket=request.bucket),
+            self.objects.get_bytes(features_key, bucket=request.bucket),
         )
         addition = await build_addition(
             self.pipeline, documents, parse_graph(graph_raw), parse_features(features_raw)

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
+from graphnode.api.bodies import Accepted, SearchRequest, SummaryRequest
 from graphnode.api.problems import Problem
 from graphnode.api.services.ai_client import AiServiceError
 from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
 from graphnode.api.services.rate_limit import RateLimitedError
 from graphnode.api.state import API, Api
-from graphnode.api.views.common import json_body, json_response
-from graphnode.contracts import ContractError, GraphGenerationRequest
+from graphnode.api.views.common import json_response, parse_body
+from graphnode.contracts import GenerationOptions
 from graphnode.storage.codec import iso
-
-GENERATE_OPTIONS = ("includeSummary", "language", "summaryLanguage", "minClusters", "maxClusters")
-MAX_SEARCH_RESULTS = 50
-MAX_QUERY_CHARS = 2_000
-
-
-def _generate_options(body: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(body) - set(GENERATE_OPTIONS))
-    if unknown:
-        raise Problem(
-            422, f"Unknown field(s) {', '.join(unknown)}; allowed: {', '.join(GENERATE_OPTIONS)}."
-        )
-    try:  # validate with the contract's own rules (e.g. minClusters <= maxClusters)
-        GraphGenerationRequest.model_validate({"userId": "check", "s3Key": "check/", **body})
-    except ContractError as exc:
-        raise Problem(422, exc.reason) from None
-    return body
 
 
 async def generate(request: web.Request) -> web.Response:
     api = request.app[API]
     user = api.user_of(request)
-    options = _generate_options(await json_body(request, optional=True))
+    options = await parse_body(request, GenerationOptions, optional=True)
     try:
         await api.generate_limit.take(user)
-        task_id = await api.generation.start(user, options)
+        task_id = await api.generation.start(user, options.to_wire())
     except RateLimitedError as exc:
         raise Problem(
             429,
@@ -59,7 +41,7 @@ async def generate(request: web.Request) -> web.Response:
         raise Problem(
             503, f"The graph service is unavailable ({exc}); try again shortly."
         ) from None
-    return json_response({"taskId": task_id, "status": "PENDING"}, status=202)
+    return json_response(Accepted(task_id=task_id), status=202)
 
 
 async def snapshot(request: web.Request) -> web.Response:
@@ -86,13 +68,10 @@ async def summary(request: web.Request) -> web.Response:
 async def request_summary(request: web.Request) -> web.Response:
     api = request.app[API]
     user = api.user_of(request)
-    body = await json_body(request, optional=True)
-    language = body.get("language")
-    if set(body) - {"language"} or (language is not None and not isinstance(language, str)):
-        raise Problem(422, "The body may only hold 'language' (a language code such as 'ko').")
+    body = await parse_body(request, SummaryRequest, optional=True)
     try:
         await api.generate_limit.take(user)
-        task_id = await api.generation.request_summary(user, language)
+        task_id = await api.generation.request_summary(user, body.language)
     except RateLimitedError as exc:
         raise Problem(
             429, "Too many requests in the last hour; try again later.", retryAfter=exc.retry_after
@@ -103,7 +82,7 @@ async def request_summary(request: web.Request) -> web.Response:
         raise Problem(
             503, f"The graph service is unavailable ({exc}); try again shortly."
         ) from None
-    return json_response({"taskId": task_id, "status": "PENDING"}, status=202)
+    return json_response(Accepted(task_id=task_id), status=202)
 
 
 async def _embed_query(api: Api, query: str) -> list[float]:
@@ -119,16 +98,8 @@ async def _embed_query(api: Api, query: str) -> list[float]:
 async def search(request: web.Request) -> web.Response:
     api = request.app[API]
     user = api.user_of(request)
-    body = await json_body(request)
-    query, limit = body.get("query"), body.get("limit", 10)
-    if not isinstance(query, str) or not query.strip() or len(query) > MAX_QUERY_CHARS:
-        raise Problem(422, f"query must be a non-empty string of at most {MAX_QUERY_CHARS} chars.")
-    if (
-        not isinstance(limit, int)
-        or isinstance(limit, bool)
-        or not 1 <= limit <= MAX_SEARCH_RESULTS
-    ):
-        raise Problem(422, f"limit must be an integer from 1 to {MAX_SEARCH_RESULTS}.")
+    body = await parse_body(request, SearchRequest)
+    query, limit = body.query, body.limit
     current = await api.graphs.current_generation(user)
     if current is None:
         return json_response({"query": query, "results": []})
