@@ -53,8 +53,22 @@ _STARTER_WORDS = """a about across after all also although among an and another 
 _COMMON_STARTERS = frozenset(_STARTER_WORDS.split())
 # Nouns a topic's description commonly opens with ("Questions about ...").
 _DESCRIPTION_OPENERS = frozenset(
-    """advice conversations discussions exploring guidance help ideas learning notes planning
-    questions tips topics understanding""".split()
+    [
+        "advice",
+        "conversations",
+        "discussions",
+        "exploring",
+        "guidance",
+        "help",
+        "ideas",
+        "learning",
+        "notes",
+        "planning",
+        "questions",
+        "tips",
+        "topics",
+        "understanding",
+    ]
 )
 # Words too common in topic names to tell one topic from another by themselves.
 _NAME_FILLER = frozenset({"and", "the", "for", "with", "from", "into", "your", "of", "in", "on"})
