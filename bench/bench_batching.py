@@ -10,7 +10,9 @@ A user's work is one ``DocumentEmbedder.embed(texts)`` call, the pipeline's Embe
 chunk by the model's tokenizer, encode through an ``EmbeddingBatcher``, pool per conversation.
 By default each conversation is embedded from its first chunk (``max_chunks_per_document=1``,
 at most 254 word pieces; 1,600 chunks in all) so that the run stays near 5 minutes on two
-cores; ``--full`` embeds every chunk, up to 32 per conversation as the pipeline does.
+cores; ``--full`` embeds every chunk, as the pipeline does on a GPU. ``--model`` (default
+GRAPHNODE_EMBEDDING_MODEL, else the packaged MiniLM) takes a model folder, e.g. the fp16 copy
+``bench/gpu_check.sh`` brings to a GPU machine.
 
 Batched (what the AI service does): one ``SentenceTransformerModel`` behind ONE shared
 ``EmbeddingBatcher`` with the service's defaults (``max_batch=64``, ``max_wait=10 ms``); the 8
@@ -54,6 +56,7 @@ from graphnode.ai.pipeline.embedder import (
     DEFAULT_MAX_BATCH,
     DEFAULT_MAX_CHUNKS_PER_DOCUMENT,
     DEFAULT_MAX_WAIT_SECONDS,
+    DEFAULT_MODEL,
     DocumentEmbedder,
     EmbeddingBatcher,
     SentenceTransformerModel,
@@ -210,7 +213,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full", action="store_true", help="every chunk, up to 32 per document")
+    parser.add_argument("--full", action="store_true", help="every chunk of every document")
+    parser.add_argument(
+        "--model", default=os.environ.get("GRAPHNODE_EMBEDDING_MODEL") or DEFAULT_MODEL
+    )
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", USERS)))
     parser.add_argument(
         "--per-user", type=int, default=int(os.environ.get("BENCH_PER_USER", PER_USER))
@@ -228,7 +234,7 @@ async def main() -> None:
     args = arguments()
     say(f"loading {args.users} x {args.per_user} ShareGPT conversations and the model")
     users = user_documents(args.users, args.per_user)
-    model = SentenceTransformerModel()
+    model = SentenceTransformerModel(args.model)
     texts = [[d.text for d in docs] for docs in users]
     warm_up(model, texts[0])
     max_chunks = DEFAULT_MAX_CHUNKS_PER_DOCUMENT if args.full else 1

@@ -295,7 +295,7 @@ class PrecomputedEmbedder:
     embeddings: Embeddings
 
     async def embed(
-        self, texts: Sequence[str], progress: FractionCallback | None = None
+        self, texts: Sequence[Any], progress: FractionCallback | None = None
     ) -> Embeddings:
         if len(texts) != len(self.embeddings.vectors):
             raise ValueError("precomputed vectors do not match the texts")

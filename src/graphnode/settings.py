@@ -331,7 +331,7 @@ class Settings:
         "GRAPHNODE_EMBEDDING_MAX_CHUNKS",
         "auto",
         "Most 256-word-piece chunks embedded per conversation, chosen to cover it (the first, "
-        "the user's turns, the rest spread evenly); 0 = every chunk. `auto`: 4 on a CPU "
+        "the user's turns, the rest spread evenly); 0 = every chunk. `auto`: 3 on a CPU "
         "(where quality stops improving), every chunk on a GPU.",
         _chunk_budget,
     )

@@ -320,7 +320,7 @@ async def test_each_check_names_its_reason(sample, components, caplog) -> None:
     names = [c["name"] for c in sample.summary["clusters"]]
     answers = {
         "largest topics": f"This person is an expert in {names[0]}, with a passion for innovation.",
-        "sentence": f"They explore {', '.join(names)}. They value eco-friendly products.",
+        "sentence": f"They explore {', '.join(names)}. They collect vintage motorcycles.",
     }
     parts = parts_from_graph(parse_graph(json.dumps(sample.graph)))
     caplog.set_level(logging.INFO, logger="graphnode.ai.llm")

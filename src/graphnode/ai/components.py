@@ -21,6 +21,7 @@ from graphnode.ai.pipeline.embedder import (
     EmbeddingBatcher,
     SentenceModel,
     SentenceTransformerModel,
+    chunk_budget,
 )
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.layout import ClusterLayout
@@ -110,7 +111,11 @@ async def open_pipeline(
             )
         )
         language_model = await _open_language_model(settings, stack)
-        embedder = DocumentEmbedder(model, batcher)
+        embedder = DocumentEmbedder(
+            model,
+            batcher,
+            max_chunks_per_document=chunk_budget(settings.embedding_max_chunks, model.device),
+        )
         clusterer = DensityClusterer()
         if warm_up:
             _warm_up_in_background(clusterer)

@@ -89,6 +89,9 @@ _LIST_ITEM = re.compile(r"(?:^|\n)\s*(?:\d+[.)]|[-*•])\s")
 # Chinese, Japanese and Korean say in one character what takes two or more in English.
 _DENSE_SCRIPTS = frozenset({"ja", "ko", "zh"})
 _MIN_TERM_LENGTH = 4  # shorter words ("the", "app") match by accident
+# Insights asked of the model: the largest topics only (with the overview, one batch of 8 for
+# the local backend); 40 topics would spend five more batches on prose the reader sees last.
+DEFAULT_MAX_LLM_INSIGHTS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,10 @@ class SummaryWriter:
 
     ``encoder`` (the pipeline's embedding batcher) enables the semantic check; without one
     (pure unit tests) that check is skipped and the others still apply.
+
+    Token caps: answers are cut back to their last full sentence before any check, so a cap
+    needs room only for the sentences asked for; every local answer ran to its cap on the
+    sample, and a padded batch runs as long as its longest row (hence 96 and 64, not 160, 80).
     """
 
     def __init__(
@@ -145,8 +152,9 @@ class SummaryWriter:
         *,
         encoder: TextEncoder | None = None,
         sentence_floor: float = SENTENCE_FLOOR,
-        max_overview_tokens: int = 160,
-        max_insight_tokens: int = 80,
+        max_overview_tokens: int = 96,
+        max_insight_tokens: int = 64,
+        max_llm_insights: int = DEFAULT_MAX_LLM_INSIGHTS,
         temperature: float = 0.0,
         timeout_s: float | None = 120.0,
     ) -> None:
@@ -155,6 +163,7 @@ class SummaryWriter:
         self._floor = sentence_floor
         self._max_overview_tokens = max_overview_tokens
         self._max_insight_tokens = max_insight_tokens
+        self._max_llm_insights = max_llm_insights
         self._temperature = temperature
         self._timeout_s = timeout_s
 
@@ -170,10 +179,17 @@ class SummaryWriter:
         if self._model is None:
             results: list[tuple[str, Source]] = [(task.fallback, "keywords") for task in tasks]
         else:
+            asked = 1 + self._max_llm_insights  # the overview, then the largest topics
             centroids = await self._centroids(brief, language)
             results = await asyncio.gather(
-                *(self._run(task, language, centroids) for task in tasks)
+                *(self._run(task, language, centroids) for task in tasks[:asked])
             )
+            results += [(task.fallback, "keywords") for task in tasks[asked:]]
+            if len(tasks) > asked:
+                logger.info(
+                    "summary insights of the smaller topics from facts, not from the LLM",
+                    extra={"topics": len(tasks) - asked, "asked": self._max_llm_insights},
+                )
         (summary_text, summary_source), *insight_results = results
         insights = tuple(
             ClusterInsight(cluster.cluster_id, text, source)

@@ -51,8 +51,12 @@ class EmptyInputError(ValueError):
 
 class Embedder(Protocol):
     async def embed(
-        self, texts: Sequence[str], progress: FractionCallback | None = None
-    ) -> Embeddings: ...
+        self,
+        texts: Sequence[str] | Sequence[Document],
+        progress: FractionCallback | None = None,
+    ) -> Embeddings:
+        """Documents, so the chunk budget can find the user's own turns (texts also do)."""
+        ...
 
 
 class Clusterer(Protocol):
@@ -164,7 +168,7 @@ class GraphPipeline:
         docs = await stages.run("Cleaning text", asyncio.to_thread(self._cleaned, documents))
         texts = [d.text for d in docs]
         embedded: Embeddings = await stages.run(
-            "Embedding", self.embedder.embed(texts, progress=stages.within("Embedding"))
+            "Embedding", self.embedder.embed(docs, progress=stages.within("Embedding"))
         )
         vectors = embedded.vectors
         clustering: Clustering = await stages.run(

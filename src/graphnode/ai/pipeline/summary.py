@@ -63,7 +63,9 @@ def _month_words(moment: float) -> str:
 
 
 def _times(parts: GraphParts) -> list[float]:
-    return [t for d in parts.documents if (t := d.create_time or d.update_time) is not None]
+    # An item's last activity, as graph.json's node timestamp says: a summary rebuilt from
+    # the stored graph then sees the same timeline as the pipeline's own.
+    return [t for d in parts.documents if (t := d.update_time or d.create_time) is not None]
 
 
 def _time_span(parts: GraphParts) -> dict[str, Any] | None:

@@ -63,7 +63,7 @@ def topic_movement(parts: GraphParts) -> TopicMovement | None:
     timed = sorted(
         (moment, int(labels[i]))
         for i, document in enumerate(parts.documents)
-        if (moment := document.create_time or document.update_time) is not None
+        if (moment := document.update_time or document.create_time) is not None
     )
     if len(timed) < MIN_TIMED_ITEMS:
         return None

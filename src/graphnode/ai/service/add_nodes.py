@@ -87,7 +87,7 @@ async def build_addition(
     ]
     if not docs:
         raise EmptyInputError("none of these conversations is new or has any text")
-    vectors = (await pipeline.embedder.embed([d.text for d in docs])).vectors
+    vectors = (await pipeline.embedder.embed(docs)).vectors
     by_orig = {n.orig_id: n for n in graph.nodes}
     kept = [i for i, c in enumerate(features.conversations) if c.orig_id in by_orig]
     existing = np.asarray([features.embeddings[i] for i in kept], dtype=np.float32)

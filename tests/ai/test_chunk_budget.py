@@ -1,0 +1,110 @@
+"""The embedding budget: which chunks of a long conversation are read, and how the budget is
+set (GRAPHNODE_EMBEDDING_MAX_CHUNKS, ``auto`` by device)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphnode.ai.pipeline.chunking import (
+    DocumentText,
+    choose_windows,
+    plan_chunks,
+    user_turn_spans,
+)
+from graphnode.ai.pipeline.embedder import (
+    CPU_MAX_CHUNKS_PER_DOCUMENT,
+    DocumentEmbedder,
+    EmbeddingBatcher,
+    chunk_budget,
+)
+from graphnode.ingest.documents import Document, Section
+from graphnode.settings import Settings, SettingsError
+from tests.ai.test_pipeline_stages import WordModel, WordTokenizer
+
+# 106 word pieces per window leave 100 words (special tokens and the re-tokenizing margin).
+MAX_TOKENS = 106
+
+
+def words(prefix: str, count: int) -> str:
+    return " ".join(f"{prefix}{i}" for i in range(count))
+
+
+def conversation() -> Document:
+    """A title, a short question, a 450-word answer, a question, a 450-word answer: 10 windows
+    of 100 words, the second question in window 4 (words 456-460 of the text)."""
+    return Document(
+        orig_id="c1",
+        title="title",
+        sections=(
+            Section("user", words("q", 5)),
+            Section("assistant", words("a", 450)),
+            Section("user", words("followup", 5)),
+            Section("assistant", words("b", 450)),
+        ),
+    )
+
+
+def test_user_turn_spans_point_into_the_document_text():
+    doc = conversation()
+    spans = user_turn_spans(doc)
+    assert [doc.text[start:end] for start, end in spans] == [words("q", 5), words("followup", 5)]
+
+
+def test_the_budget_reads_the_first_window_the_users_turns_then_an_even_spread():
+    doc = conversation()
+    everything = plan_chunks([doc.text], WordTokenizer(), MAX_TOKENS, 0).chunks
+    assert len(everything) == 10
+    plan = plan_chunks([doc], WordTokenizer(), MAX_TOKENS, 3)
+    assert plan.sampled_documents == 1
+    texts = [chunk.text for chunk in plan.chunks]
+    assert texts[0].startswith("title\n\nq0")  # the title and the first question
+    assert "followup0" in texts[1]  # the user's second turn comes before any answer
+    assert texts[2] == everything[6].text  # the one left: the middle of the windows not read
+    assert sum(c.tokens for c in plan.chunks) < sum(c.tokens for c in everything)
+
+
+def test_plain_text_gets_the_first_window_and_an_even_spread():
+    text = words("w", 1000)
+    plan = plan_chunks([text, "short one"], WordTokenizer(), MAX_TOKENS, 4)
+    first = [chunk.text for chunk in plan.chunks if chunk.document == 0]
+    assert [t.split(" ")[0] for t in first] == ["w0", "w200", "w500", "w800"]
+    assert [c.text for c in plan.chunks if c.document == 1] == ["short one"]
+    assert plan.sampled_documents == 1
+
+
+@pytest.mark.parametrize("budget", [0, 10, 25])
+def test_a_zero_or_large_budget_reads_every_chunk(budget):
+    plan = plan_chunks([DocumentText(words("w", 1000), ((0, 3),))], WordTokenizer(), 106, budget)
+    assert len(plan.chunks) == 10
+    assert plan.sampled_documents == 0
+
+
+def test_more_user_turns_than_budget_are_spread_among_themselves():
+    chosen = choose_windows(20, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], 4)
+    assert chosen == [0, 4, 10, 16]
+    assert choose_windows(20, [], 1) == [0]
+    assert choose_windows(5, [3], 2) == [0, 3]
+    assert choose_windows(3, [1, 2], 8) == [0, 1, 2]
+
+
+async def test_the_embedder_reads_documents_within_its_budget_and_pools_them():
+    model = WordModel()
+    async with EmbeddingBatcher(model.encode, max_batch=8, max_wait=0.001) as batcher:
+        embedder = DocumentEmbedder(model, batcher, max_chunks_per_document=2)
+        # WordModel's windows hold 10 words: 10 windows, 2 read.
+        embedded = await embedder.embed([DocumentText(words("w", 100)), "short"])
+    assert embedded.chunks == 3
+    assert embedded.sampled_documents == 1
+    assert np.allclose(np.linalg.norm(embedded.vectors, axis=1), 1)
+
+
+def test_the_setting_and_auto_by_device():
+    assert Settings.from_env({}).embedding_max_chunks == "auto"
+    assert Settings.from_env({"GRAPHNODE_EMBEDDING_MAX_CHUNKS": " 03 "}).embedding_max_chunks == "3"
+    with pytest.raises(SettingsError, match="GRAPHNODE_EMBEDDING_MAX_CHUNKS"):
+        Settings.from_env({"GRAPHNODE_EMBEDDING_MAX_CHUNKS": "-1"})
+    assert chunk_budget("auto", "cpu") == CPU_MAX_CHUNKS_PER_DOCUMENT
+    assert chunk_budget("auto", "cuda:0") == 0
+    assert chunk_budget("0", "cpu") == 0
+    assert chunk_budget("6", "cuda") == 6
