@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import orjson
 import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.storage.conversation_store import MAX_ITEM_BYTES
 from tests.support.api import api_client, auth, problem, token, zip_bytes
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
@@ -131,6 +133,23 @@ async def test_an_upload_over_the_limit_is_refused_with_413(settings):
         )
         assert response.status == 413
         assert "limit" in (await problem(response))["detail"]
+    assert await _stored(settings, "u1") == 0
+
+
+async def test_one_conversation_too_large_to_store_refuses_the_import_naming_it(client, settings):
+    conversations = [
+        {"id": f"c{i}", "title": f"Chat {i}", "messages": [{"role": "user", "content": "hi"}]}
+        for i in range(3)
+    ]
+    conversations[1]["title"] = "The enormous one"
+    conversations[1]["messages"][0]["content"] = "word " * (MAX_ITEM_BYTES // 5 + 10)
+    response = await client.post(
+        "/v1/imports?filename=chats.json",
+        data=orjson.dumps(conversations),
+        headers={**auth(settings, "u1"), "Content-Type": "application/json"},
+    )
+    assert response.status == 413
+    assert "The enormous one" in (await problem(response))["detail"]
     assert await _stored(settings, "u1") == 0
 
 

@@ -12,6 +12,7 @@ from graphnode.api.services.uploads import receive_upload
 from graphnode.api.state import API, PARSE_POOL, Api
 from graphnode.api.views.common import json_response
 from graphnode.ingest.documents import Document
+from graphnode.storage.conversation_store import ItemTooLargeError
 
 
 async def _import_upload(
@@ -24,6 +25,8 @@ async def _import_upload(
             return await import_files(api.conversations, user, files, pool)
         except ImportRejectedError as exc:
             raise Problem(422, f"{outcome}: {exc}") from None
+        except ItemTooLargeError as exc:
+            raise Problem(413, f"{outcome}: {exc}.") from None
 
 
 async def create_import(request: web.Request) -> web.Response:
