@@ -10,9 +10,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.ingest.parse import parse_bundle
+from graphnode.storage.graph_store import MongoGraphStore
 from tests.api.test_viewer import (
     check_draws_nodes,
     check_legend,
@@ -77,15 +79,33 @@ async def test_generation_is_rate_limited_per_user(settings):
     headers = auth(settings, "u1")
     async with api_client(limited) as client:
         await _import_sample(client, headers, "notes.json")
-        # The AI service is unreachable: 503, the task failed and the claim released ...
-        unavailable = await client.post("/v1/graphs/generate", headers=headers)
-        assert unavailable.status == 503
+        # The AI service is unreachable: 503, the task failed and the claim released, and
+        # the attempt costs no quota: the next one is again a 503, not a 429.
+        for _ in range(3):
+            unavailable = await client.post("/v1/graphs/generate", headers=headers)
+            assert unavailable.status == 503
         snapshot = await (await client.get("/v1/graphs/me", headers=headers)).json()
         assert snapshot["status"] == "NOT_CREATED"
-        # ... and the attempt still counted against the hourly budget.
-        limited_again = await client.post("/v1/graphs/generate", headers=headers)
-        assert limited_again.status == 429
-        assert int(limited_again.headers["Retry-After"]) > 0
+
+
+async def test_only_generations_that_start_cost_quota(settings):
+    limited = dataclasses.replace(settings, generate_per_hour=2)
+    headers = auth(settings, "u1")
+    async with api_client(limited) as client, DocumentDatabase(settings) as database:
+        await _import_sample(client, headers, "notes.json")
+        graphs = MongoGraphStore(database)
+        first = await client.post("/v1/graphs/generate", headers=headers)
+        assert first.status == 202
+        for _ in range(4):  # refused while it runs: these cost nothing
+            refused = await client.post("/v1/graphs/generate", headers=headers)
+            assert refused.status == 409
+        await graphs.restore_status("u1", (await first.json())["taskId"])
+        second = await client.post("/v1/graphs/generate", headers=headers)
+        assert second.status == 202  # the 409s left the second slot free
+        await graphs.restore_status("u1", (await second.json())["taskId"])
+        limited_now = await client.post("/v1/graphs/generate", headers=headers)
+        assert limited_now.status == 429
+        assert int(limited_now.headers["Retry-After"]) > 0
 
 
 async def _done(client, headers, task_id):

@@ -21,8 +21,9 @@ async def generate(request: web.Request) -> web.Response:
     user = api.user_of(request)
     options = await parse_body(request, GenerationOptions, optional=True)
     try:
-        await api.generate_limit.take(user)
-        task_id = await api.generation.start(user, options.to_wire())
+        # Only a generation that starts costs quota: a refusal below gives it back.
+        async with api.generate_limit.use(user):
+            task_id = await api.generation.start(user, options.to_wire())
     except RateLimitedError as exc:
         raise Problem(
             429,
@@ -70,8 +71,8 @@ async def request_summary(request: web.Request) -> web.Response:
     user = api.user_of(request)
     body = await parse_body(request, SummaryRequest, optional=True)
     try:
-        await api.generate_limit.take(user)
-        task_id = await api.generation.request_summary(user, body.language)
+        async with api.generate_limit.use(user):
+            task_id = await api.generation.request_summary(user, body.language)
     except RateLimitedError as exc:
         raise Problem(
             429, "Too many requests in the last hour; try again later.", retryAfter=exc.retry_after
