@@ -105,8 +105,14 @@ async def _parse_pool(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _plain_server_header(_: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp names Python's and its own versions: nothing a client needs, much an attacker likes.
+    response.headers["Server"] = "graphnode"
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
+    app.on_response_prepare.append(_plain_server_header)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_parse_pool)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from graphnode.api.viewer import VIEWER_DIR
 from graphnode.api.views import devices, graphs, imports, meta, tasks
 
 
@@ -24,4 +23,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/readyz", meta.readyz)
     app.router.add_get("/openapi.json", meta.openapi)
     app.router.add_get("/", meta.viewer)
-    app.router.add_static("/viewer/", VIEWER_DIR, show_index=False)
+    app.router.add_get("/viewer/{name}", meta.viewer_asset)

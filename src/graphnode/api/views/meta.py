@@ -26,3 +26,17 @@ async def openapi(request: web.Request) -> web.Response:
 
 async def viewer(_: web.Request) -> web.FileResponse:
     return web.FileResponse(VIEWER_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+# The page's own files, and nothing else of the package folder they live in (its
+# __init__.py was served as a static file).
+VIEWER_ASSETS = frozenset(
+    path.name for path in VIEWER_DIR.iterdir() if path.suffix in {".html", ".js", ".css"}
+)
+
+
+async def viewer_asset(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    if name not in VIEWER_ASSETS:
+        raise web.HTTPNotFound()
+    return web.FileResponse(VIEWER_DIR / name, headers={"Cache-Control": "no-cache"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import orjson
@@ -13,6 +14,8 @@ from graphnode.api.state import API
 from graphnode.api.views.common import json_response
 from graphnode.storage.codec import iso
 from graphnode.storage.task_store import TERMINAL
+
+log = logging.getLogger("graphnode.api.tasks")
 
 EVENT_POLL_SECONDS = 1.0
 # A client that stays connected this long is sent a keep-alive comment.
@@ -54,11 +57,20 @@ async def task_events(request: web.Request) -> web.StreamResponse:
     is COMPLETED or FAILED (its ``error`` and ``errorCode`` say why), or ``timeout`` after
     MAX_STREAM_SECONDS without an end."""
     doc = await _own_task(request)
-    api = request.app[API]
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
+    try:
+        await _stream(request, response, doc)
+    except ConnectionResetError:
+        # The client hung up (closed the page, lost the network): normal, not an error.
+        log.debug("event stream closed by the client", extra={"taskId": doc["_id"]})
+    return response
+
+
+async def _stream(request: web.Request, response: web.StreamResponse, doc: dict[str, Any]) -> None:
+    api = request.app[API]
     last: dict[str, Any] | None = None
     quiet = 0.0
     loop = asyncio.get_running_loop()
@@ -80,7 +92,6 @@ async def task_events(request: web.Request) -> web.StreamResponse:
         quiet += EVENT_POLL_SECONDS
         doc = await api.tasks.get(doc["_id"]) or doc
     await response.write_eof()
-    return response
 
 
 def _event(name: str, view: dict[str, Any]) -> bytes:
