@@ -9,7 +9,7 @@ import io
 import numpy as np
 
 from graphnode.ai.pipeline.embedder import DocumentEmbedder, EmbeddingBatcher
-from graphnode.ai.pipeline.runner import STAGE_WEIGHTS, _Stages
+from graphnode.ai.pipeline.stages import TOTAL_WEIGHT, Stage, StageClock
 from graphnode.ai.service.progress import EtaClock, Throttle
 from graphnode.client.progress_line import ProgressLine, render
 from tests.ai.test_pipeline_stages import WordModel
@@ -45,12 +45,12 @@ async def test_a_stage_reports_percents_within_its_own_share():
         for fraction in (0.25, 0.5, 1.0, 1.5):  # past the end: held at the stage's end
             await report(fraction)
 
-    stages = _Stages(progress)
-    await stages.run("Cleaning text", nothing())
-    await stages.run("Embedding", embedding(stages.within("Embedding")))
-    await stages.run("Clustering", nothing())
-    total = sum(STAGE_WEIGHTS.values())
-    cleaning, embedding_share = STAGE_WEIGHTS["Cleaning text"], STAGE_WEIGHTS["Embedding"]
+    stages = StageClock(progress)
+    await stages.run(Stage.CLEANING, nothing())
+    await stages.run(Stage.EMBEDDING, embedding(stages.within(Stage.EMBEDDING)))
+    await stages.run(Stage.CLUSTERING, nothing())
+    total = TOTAL_WEIGHT
+    cleaning, embedding_share = Stage.CLEANING.weight, Stage.EMBEDDING.weight
 
     def percent(done: float) -> float:
         return round(100 * done / total, 1)

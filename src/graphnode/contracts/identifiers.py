@@ -45,6 +45,10 @@ def check_s3_key(key: str) -> str:
 S3Key = Annotated[str, AfterValidator(check_s3_key)]
 
 BUNDLE_ROOT = "graph-generation"
+# The input bundle's files (docs/contract.md, 'Input bundle'): conversations, then notes.
+BUNDLE_INPUT_FILE = "input.json"
+BUNDLE_NOTES_FILE = "notes.json"
+BUNDLE_FILES = (BUNDLE_INPUT_FILE, BUNDLE_NOTES_FILE)
 RESULT_ROOT = "graphs"
 GRAPH_FILE = "graph.json"
 FEATURES_FILE = "features.json"

@@ -13,9 +13,6 @@ import orjson
 
 from graphnode.ingest.documents import Document
 
-INPUT_FILE = "input.json"
-NOTES_FILE = "notes.json"
-
 
 def is_note(document: Document) -> bool:
     return document.source_type == "markdown"

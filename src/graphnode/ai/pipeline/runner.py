@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,25 +23,13 @@ from graphnode.ai.pipeline.edges import Edge
 from graphnode.ai.pipeline.embedder import Embeddings, FractionCallback
 from graphnode.ai.pipeline.keywords import Keywords
 from graphnode.ai.pipeline.representatives import central_representatives
+from graphnode.ai.pipeline.stages import ProgressCallback, Stage, StageClock
 from graphnode.ai.pipeline.subclusters import Subcluster
 from graphnode.ai.pipeline.summary import SummaryTextWriter, build_summary
 from graphnode.contracts.tasks import GenerationOptions
 from graphnode.ingest.documents import Document
 
 log = logging.getLogger("graphnode.ai.pipeline")
-
-# Share of the whole run each stage takes, for progress percentages and ETAs.
-STAGE_WEIGHTS: dict[str, float] = {
-    "Cleaning text": 4,
-    "Embedding": 50,
-    "Clustering": 10,
-    "Extracting keywords": 8,
-    "Naming clusters": 12,
-    "Connecting related items": 6,
-    "Finding subtopics": 3,
-    "Laying out the graph": 2,
-    "Writing the summary": 5,
-}
 
 
 class EmptyInputError(ValueError):
@@ -93,9 +80,6 @@ class Layout(Protocol):
     def fit(self, vectors: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
 
 
-ProgressCallback = Callable[[str, float], Awaitable[None]]
-
-
 # The contract's generation options are the pipeline's options: one definition for the API,
 # the request payload and the run.
 PipelineOptions = GenerationOptions
@@ -111,37 +95,6 @@ class PipelineResult:
 
 async def _no_progress(_stage: str, _percent: float) -> None:
     return None
-
-
-class _Stages:
-    """Times each stage and reports the overall percent when a stage starts and, for a stage
-    given a :meth:`within` callback, as it moves through its own work."""
-
-    def __init__(self, progress: ProgressCallback) -> None:
-        self._progress = progress
-        self._done = 0.0
-        self._total = sum(STAGE_WEIGHTS.values())
-        self.timings: dict[str, float] = {}
-
-    def _percent(self, name: str, fraction: float = 0.0) -> float:
-        share = STAGE_WEIGHTS.get(name, 0) * min(1.0, max(0.0, fraction))
-        return round(100 * (self._done + share) / self._total, 1)
-
-    def within(self, name: str) -> Callable[[float], Awaitable[None]]:
-        """A callback for stage ``name`` to report the fraction of it done (0 to 1)."""
-
-        async def report(fraction: float) -> None:
-            await self._progress(name, self._percent(name, fraction))
-
-        return report
-
-    async def run(self, name: str, work: Awaitable[Any]) -> Any:
-        await self._progress(name, self._percent(name))
-        started = time.perf_counter()
-        result = await work
-        self.timings[name] = round(time.perf_counter() - started, 4)
-        self._done += STAGE_WEIGHTS.get(name, 0)
-        return result
 
 
 @dataclass(frozen=True)
@@ -164,15 +117,15 @@ class GraphPipeline:
         progress: ProgressCallback = _no_progress,
     ) -> PipelineResult:
         options = options or PipelineOptions()
-        stages = _Stages(progress)
-        docs = await stages.run("Cleaning text", asyncio.to_thread(self._cleaned, documents))
+        stages = StageClock(progress)
+        docs = await stages.run(Stage.CLEANING, asyncio.to_thread(self._cleaned, documents))
         texts = [d.text for d in docs]
         embedded: Embeddings = await stages.run(
-            "Embedding", self.embedder.embed(docs, progress=stages.within("Embedding"))
+            Stage.EMBEDDING, self.embedder.embed(docs, progress=stages.within(Stage.EMBEDDING))
         )
         vectors = embedded.vectors
         clustering: Clustering = await stages.run(
-            "Clustering",
+            Stage.CLUSTERING,
             asyncio.to_thread(
                 self.clusterer.fit,
                 vectors,
@@ -182,21 +135,19 @@ class GraphPipeline:
         )
         labels = clustering.labels
         keywords: Keywords = await stages.run(
-            "Extracting keywords", self.keywords.extract(texts, labels, vectors)
+            Stage.KEYWORDS, self.keywords.extract(texts, labels, vectors)
         )
         central = central_representatives(vectors, labels, reassigned=clustering.reassigned)
         names = await stages.run(
-            "Naming clusters",
+            Stage.NAMING,
             self._name(docs, vectors, clustering, keywords, central, options.language),
         )
-        edges = await stages.run(
-            "Connecting related items", asyncio.to_thread(self.edges.fit, vectors, labels)
-        )
+        edges = await stages.run(Stage.EDGES, asyncio.to_thread(self.edges.fit, vectors, labels))
         subclusters = await stages.run(
-            "Finding subtopics", asyncio.to_thread(self.subclusters.fit, vectors, labels)
+            Stage.SUBCLUSTERS, asyncio.to_thread(self.subclusters.fit, vectors, labels)
         )
         positions = await stages.run(
-            "Laying out the graph", asyncio.to_thread(self.layout.fit, vectors, labels)
+            Stage.LAYOUT, asyncio.to_thread(self.layout.fit, vectors, labels)
         )
         parts = GraphParts(
             docs, vectors, clustering, keywords, names, edges, subclusters, positions, central
@@ -205,7 +156,7 @@ class GraphPipeline:
         summary = None
         if options.include_summary:
             summary = await stages.run(
-                "Writing the summary",
+                Stage.SUMMARY,
                 build_summary(
                     parts,
                     self.summary_writer,

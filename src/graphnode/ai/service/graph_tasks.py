@@ -38,12 +38,12 @@ from graphnode.contracts import (
     parse_graph,
     result_key,
 )
+from graphnode.contracts.identifiers import BUNDLE_FILES, BUNDLE_INPUT_FILE
 from graphnode.ingest.parse import ParseError, parse_bundle
 from graphnode.logs import log_context
 
 log = logging.getLogger("graphnode.ai.tasks")
 
-BUNDLE_FILES = ("input.json", "notes.json")
 R = TypeVar("R", GraphGenerationResult, GraphSummaryResult, AddNodeResult)
 
 
@@ -197,8 +197,8 @@ class GraphTaskRunner:
                 files[name] = await self.objects.get_bytes(f"{prefix}{name}", bucket=bucket)
             except ObjectNotFoundError:
                 continue
-        if "input.json" not in files:
-            raise BundleError(f"the bundle {prefix!r} has no input.json")
+        if BUNDLE_INPUT_FILE not in files:
+            raise BundleError(f"the bundle {prefix!r} has no {BUNDLE_INPUT_FILE}")
         return files
 
 

@@ -24,9 +24,8 @@ from graphnode.contracts import (
     TaskType,
     bundle_prefix,
 )
+from graphnode.contracts.identifiers import BUNDLE_INPUT_FILE, BUNDLE_NOTES_FILE
 from graphnode.ingest.bundle import (
-    INPUT_FILE,
-    NOTES_FILE,
     JsonArrayWriter,
     chatgpt_conversation,
     is_note,
@@ -174,7 +173,7 @@ class GenerationService:
         conversations, notes = JsonArrayWriter(), JsonArrayWriter(b'{"source_nodes":[', b"]}")
         note_chunks: list[bytes] = []
         async with self.objects.multipart_upload(
-            prefix + INPUT_FILE, content_type="application/json"
+            prefix + BUNDLE_INPUT_FILE, content_type="application/json"
         ) as writer:
             async for document in documents:
                 if is_note(document):
@@ -184,7 +183,7 @@ class GenerationService:
             await writer.write(conversations.close())
         if notes.count:
             await self.objects.put_bytes(
-                prefix + NOTES_FILE,
+                prefix + BUNDLE_NOTES_FILE,
                 b"".join([*note_chunks, notes.close()]),
                 content_type="application/json",
             )

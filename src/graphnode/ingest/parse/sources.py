@@ -6,15 +6,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from graphnode.contracts.identifiers import BUNDLE_INPUT_FILE, BUNDLE_NOTES_FILE
 from graphnode.ingest.documents import Document
 from graphnode.ingest.parse.chatgpt import parse_chatgpt
 from graphnode.ingest.parse.common import type_name
 from graphnode.ingest.parse.dispatch import decode_json, parse_bytes_report
 from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
 from graphnode.ingest.parse.notes import parse_notes
-
-BUNDLE_INPUT = "input.json"
-BUNDLE_NOTES = "notes.json"
 
 
 def parse_path_report(path: Path | str) -> ParseReport:
@@ -41,13 +39,13 @@ def parse_bundle_report(files: Mapping[str, bytes]) -> ParseReport:
     in the bundle are counted as ``ignored file``.
     """
     by_name = {key.rsplit("/", 1)[-1]: key for key in files if not key.endswith("/")}
-    if BUNDLE_INPUT not in by_name:
-        raise ParseError(BUNDLE_INPUT, "is missing from the input bundle")
+    if BUNDLE_INPUT_FILE not in by_name:
+        raise ParseError(BUNDLE_INPUT_FILE, "is missing from the input bundle")
     skipped: Counter[str] = Counter()
-    input_key = by_name[BUNDLE_INPUT]
+    input_key = by_name[BUNDLE_INPUT_FILE]
     documents = _bundle_conversations(input_key, files[input_key], skipped)
     formats = {input_key: "chatgpt"}
-    notes_key = by_name.get(BUNDLE_NOTES)
+    notes_key = by_name.get(BUNDLE_NOTES_FILE)
     if notes_key is not None:
         documents += parse_notes(decode_json(notes_key, files[notes_key]), notes_key, skipped)
         formats[notes_key] = "notes"
