@@ -1,6 +1,6 @@
 """Session-wide real servers and per-test isolated settings.
 
-Servers start once per test run on free loopback ports (see ``tests/support/servers.py``);
+Servers start once per test run on free loopback ports (see ``graphnode.local.servers``);
 each test gets its own bucket, queues, MongoDB database and Chroma collection, so tests
 never see each other's data and need no reset.
 """
