@@ -50,6 +50,18 @@ async def _failed(database, task_id: str) -> dict | None:
     return task if task and task["status"] == "FAILED" else None
 
 
+async def _freed(database) -> bool:
+    """The task that failed no longer holds the user's graph (this follows the FAILED)."""
+    stats = await MongoGraphStore(database).stats(USER)
+    return (
+        stats is not None and stats.running_task is None and stats.status is GraphStatus.NOT_CREATED
+    )
+
+
+async def _pushed(fcm_server, count: int) -> bool:
+    return len(fcm_server.delivered) >= count
+
+
 async def test_poisoned_and_stuck_tasks_end_failed_with_the_worker_as_a_process(
     worker_process_settings, fcm_server, tmp_path
 ):
@@ -70,12 +82,13 @@ async def test_poisoned_and_stuck_tasks_end_failed_with_the_worker_as_a_process(
             await send(wsettings, poisoned, poisoned)
             poison = await wait_until(lambda: _failed(database, "t-poison"), what="poison FAILED")
             assert poison["error_code"] == "DEAD_LETTERED"
-            assert (await MongoGraphStore(database).stats(USER)).status is GraphStatus.NOT_CREATED
+            await wait_until(lambda: _freed(database), what="the graph freed after the poison")
 
             await _claimed(database, "t-stuck", now_ms() + 1_000)
             stuck = await wait_until(lambda: _failed(database, "t-stuck"), what="stuck FAILED")
             assert stuck["error_code"] == "DEADLINE_EXCEEDED"
-            assert (await MongoGraphStore(database).stats(USER)).running_task is None
+            await wait_until(lambda: _freed(database), what="the graph freed after the deadline")
+            await wait_until(lambda: _pushed(fcm_server, 2), what="both pushes")
         finally:
             worker.stop()
     pushed = [p["data"]["taskId"] for p in fcm_server.delivered]
