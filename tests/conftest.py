@@ -59,6 +59,36 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _server("mongo", "GRAPHNODE_MONGO_URI", servers.mongo_wire_server, tmp_path_factory)
 
 
+SAMPLE_EXPORT = Path(__file__).resolve().parents[1] / "samples" / "chatgpt-export"
+
+
+@pytest.fixture(scope="session")
+async def keyword_pipeline() -> AsyncIterator[Any]:
+    """The real pipeline (the embedding model, keyword naming), opened once for the run:
+    loading the model is the slow part, and every test that builds a graph shares it."""
+    from graphnode.ai.components import open_pipeline  # torch: only for tests that need it
+
+    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
+    async with open_pipeline(settings) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def sample_documents() -> list[Any]:
+    """The sample export of ``make run``, parsed."""
+    from graphnode.ingest.parse import parse_paths
+
+    return parse_paths([SAMPLE_EXPORT / "conversations.json", SAMPLE_EXPORT / "notes.json"])
+
+
+@pytest.fixture(scope="session")
+async def sample_graph(keyword_pipeline: Any, sample_documents: list[Any]) -> Any:
+    """The sample built once, with default options (a ``PipelineResult``)."""
+    from graphnode.ai.pipeline.runner import PipelineOptions
+
+    return await keyword_pipeline.pipeline.run(sample_documents, PipelineOptions())
+
+
 @pytest.fixture
 def own_mongo(tmp_path: Path) -> Iterator[tuple[servers.ServerProcess, str]]:
     """A MongoDB-protocol server of this test's own (server, uri), which the test may stop

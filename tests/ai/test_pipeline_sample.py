@@ -3,27 +3,22 @@ come back, every node is connected, and the three files follow the contract."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from graphnode.ai.components import open_pipeline
 from graphnode.ai.pipeline.runner import EmptyInputError, PipelineOptions
 from graphnode.contracts import parse_features, parse_graph, parse_summary
 from graphnode.ingest.parse import parse_paths
-from graphnode.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 
 
-@pytest.fixture(scope="module")
-async def components():
-    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
-    async with open_pipeline(settings) as opened:
-        yield opened
+@pytest.fixture(scope="session")
+def components(keyword_pipeline):
+    return keyword_pipeline
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,12 @@ built by the real pipeline on the sample export -> bytes -> parse_* -> the same 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from graphnode.ai.components import open_pipeline
 from graphnode.ai.pipeline.assemble import now_iso
 from graphnode.ai.pipeline.from_graph import parts_from_graph
 from graphnode.ai.pipeline.runner import PipelineOptions
@@ -25,7 +23,6 @@ from graphnode.contracts import (
 )
 from graphnode.contracts.wire import file_json
 from graphnode.ingest.parse import parse_paths
-from graphnode.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 HELD_BACK = 4  # conversations left out of the graph, then added to it
@@ -37,22 +34,18 @@ def _written(data: dict[str, Any]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-async def built():
-    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
+async def built(keyword_pipeline):
     documents = parse_paths([SAMPLE / "conversations.json", SAMPLE / "notes.json"])
-    async with open_pipeline(settings) as opened:
-        result = await opened.pipeline.run(documents[:-HELD_BACK], PipelineOptions())
-        graph, features = (
-            parse_graph(_written(result.graph)),
-            parse_features(_written(result.features)),
-        )
-        addition = await build_addition(opened.pipeline, documents[-HELD_BACK:], graph, features)
-        stored_summary = await build_summary(
-            parts_from_graph(graph),
-            opened.pipeline.summary_writer,
-            language=None,
-            generated_at=now_iso(),
-        )
+    pipeline = keyword_pipeline.pipeline
+    result = await pipeline.run(documents[:-HELD_BACK], PipelineOptions())
+    graph, features = (
+        parse_graph(_written(result.graph)),
+        parse_features(_written(result.features)),
+    )
+    addition = await build_addition(pipeline, documents[-HELD_BACK:], graph, features)
+    stored_summary = await build_summary(
+        parts_from_graph(graph), pipeline.summary_writer, language=None, generated_at=now_iso()
+    )
     return result, addition, stored_summary
 
 

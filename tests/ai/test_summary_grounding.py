@@ -7,7 +7,6 @@ the sample export, whose six topics are known (``samples/chatgpt-export/topics.j
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -16,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphnode.ai.components import open_pipeline
 from graphnode.ai.llm.base import GenerationRequest, ModelLifetime
 from graphnode.ai.llm.fact_checks import (
     names_topic,
@@ -37,12 +35,10 @@ from graphnode.ai.pipeline.clustering import Clustering
 from graphnode.ai.pipeline.edges import Edge
 from graphnode.ai.pipeline.from_graph import StoredLabel, parts_from_graph
 from graphnode.ai.pipeline.keywords import Keywords
-from graphnode.ai.pipeline.runner import PipelineOptions
 from graphnode.ai.pipeline.summary import build_summary
 from graphnode.contracts import parse_graph
 from graphnode.ingest.documents import Document
 from graphnode.ingest.parse import parse_paths
-from graphnode.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 
@@ -91,18 +87,14 @@ def _is_overview(request: GenerationRequest) -> bool:
     return "largest first" in request.messages[-1][1]
 
 
-@pytest.fixture(scope="module")
-async def components():
-    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
-    async with open_pipeline(settings) as opened:
-        yield opened
+@pytest.fixture(scope="session")
+def components(keyword_pipeline):
+    return keyword_pipeline
 
 
-@pytest.fixture(scope="module")
-async def sample(components):
-    documents = parse_paths([SAMPLE / "conversations.json", SAMPLE / "notes.json"])
-    result = await components.pipeline.run(documents, PipelineOptions())
-    return result
+@pytest.fixture(scope="session")
+def sample(sample_graph):
+    return sample_graph
 
 
 @pytest.fixture(scope="module")

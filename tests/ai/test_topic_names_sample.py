@@ -3,27 +3,23 @@ and representative titles that are central members, never reassigned noise."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from graphnode.ai.components import open_pipeline
 from graphnode.ai.pipeline import runner
 from graphnode.ai.pipeline.assemble import GraphParts
 from graphnode.ai.pipeline.representatives import central_half
 from graphnode.ai.pipeline.runner import PipelineOptions
 from graphnode.ingest.parse import parse_paths
-from graphnode.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "chatgpt-export"
 
 
 @pytest.fixture(scope="module")
-async def sample_parts() -> GraphParts:
+async def sample_parts(keyword_pipeline) -> GraphParts:
     """The parts the pipeline assembles for the sample (what the summary writer reads)."""
-    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
     seen: list[GraphParts] = []
     original = runner.build_graph
 
@@ -34,8 +30,7 @@ async def sample_parts() -> GraphParts:
     documents = parse_paths([SAMPLE / "conversations.json", SAMPLE / "notes.json"])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runner, "build_graph", recording)
-        async with open_pipeline(settings) as opened:
-            await opened.pipeline.run(documents, PipelineOptions(include_summary=False))
+        await keyword_pipeline.pipeline.run(documents, PipelineOptions(include_summary=False))
     return seen[0]
 
 

@@ -25,8 +25,6 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from graphnode.adapters.mongo import DocumentDatabase
-from graphnode.ai.components import open_pipeline
-from graphnode.ai.pipeline.runner import PipelineOptions
 from graphnode.api.app import create_app
 from graphnode.contracts import (
     FEATURES_FILE,
@@ -38,7 +36,6 @@ from graphnode.contracts import (
     parse_message,
     result_key,
 )
-from graphnode.ingest.parse import parse_paths
 from graphnode.settings import Settings
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
@@ -83,13 +80,10 @@ class MemoryObjects:
         return self.files[key]
 
 
-@pytest.fixture(scope="module")
-async def sample_build() -> Any:
+@pytest.fixture
+def sample_build(sample_graph: Any) -> Any:
     """The pipeline's result for the sample export (``make run``'s default input)."""
-    settings = dataclasses.replace(Settings.from_env({}), llm_backend="keywords")
-    documents = parse_paths([SAMPLE / "conversations.json", SAMPLE / "notes.json"])
-    async with open_pipeline(settings) as components:
-        return await components.pipeline.run(documents, PipelineOptions())
+    return sample_graph
 
 
 async def store_through_worker(settings: Settings, built: Any) -> None:
