@@ -24,7 +24,7 @@ SECONDS = 1.0
 SECONDS_PER_MB = 600.0
 
 
-def _hostile_parse(path: str) -> ParseReport:
+def _hostile_parse(path: str, _name: str) -> ParseReport:
     name = Path(path).name
     if name.startswith("stuck"):
         threading.Event().wait()
@@ -91,7 +91,7 @@ async def test_parse_errors_cross_the_process_boundary_intact(tmp_path):
     async with ParsePool(1, SECONDS, SECONDS_PER_MB) as pool:
         with pytest.raises(ParseError) as caught:
             await _parse(pool, broken)
-    assert caught.value.file == str(broken)
+    assert caught.value.file == broken.name  # named as the user called it, not where it lay
     assert caught.value.problem.startswith("is not valid JSON")
 
 

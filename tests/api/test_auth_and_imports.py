@@ -164,3 +164,17 @@ async def test_devices_register_and_remove(client, settings):
     assert bad.status == 422
     removed = await client.delete("/v1/devices", json={"token": "fcm-1"}, headers=headers)
     assert (await removed.json()) == {"removed": 1}
+
+
+async def test_the_same_note_uploaded_three_times_is_stored_once(client, settings):
+    note = b"# Hydration\n\nRaising hydration to 78% opened the crumb.\n"
+    answers = []
+    for _ in range(3):
+        response = await client.post(
+            "/v1/imports?filename=bread.md",
+            data=note,
+            headers={**auth(settings, "u1"), "Content-Type": "text/markdown"},
+        )
+        answers.append((await response.json())["new"])
+    assert answers == [1, 0, 0]  # its id came from the random temporary folder
+    assert await _stored(settings, "u1") == 1

@@ -26,7 +26,7 @@ log = logging.getLogger("graphnode.ingest.pool")
 _ATTEMPTS = 2
 _MEGABYTE = 1024 * 1024
 
-ParseFunction = Callable[[str], ParseReport]
+ParseFunction = Callable[[str, str], ParseReport]  # (where the file lies, what it is called)
 
 
 class ParseTimeoutError(ParseError):
@@ -100,7 +100,7 @@ class ParsePool:
                 try:
                     await warm
                     future = asyncio.get_running_loop().run_in_executor(
-                        executor, self._parse, str(path)
+                        executor, self._parse, str(path), name
                     )
                     return await asyncio.wait_for(future, limit)
                 except TimeoutError:

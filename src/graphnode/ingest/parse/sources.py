@@ -15,14 +15,18 @@ from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
 from graphnode.ingest.parse.notes import parse_notes
 
 
-def parse_path_report(path: Path | str) -> ParseReport:
-    """Read one file and parse it (see ``parse_bytes_report``); errors name the path."""
+def parse_path_report(path: Path | str, name: str | None = None) -> ParseReport:
+    """Read one file and parse it (see ``parse_bytes_report``); errors name the path.
+
+    ``name`` is what the file is called where it came from (an upload's own file name), when
+    ``path`` is only where it lies now: a note's id hashes it, and an upload lies in a fresh
+    temporary folder each time (the same note was stored once per upload)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ParseError(str(path), f"cannot be read ({error.strerror or error})") from None
-    return parse_bytes_report(str(path), data)
+    return parse_bytes_report(name or str(path), data)
 
 
 def parse_paths_report(paths: Iterable[Path | str]) -> ParseReport:
