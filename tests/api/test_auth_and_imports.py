@@ -178,3 +178,16 @@ async def test_the_same_note_uploaded_three_times_is_stored_once(client, setting
         answers.append((await response.json())["new"])
     assert answers == [1, 0, 0]  # its id came from the random temporary folder
     assert await _stored(settings, "u1") == 1
+
+
+async def test_adding_nodes_before_there_is_a_graph_is_refused_and_stores_nothing(
+    client, settings
+):
+    response = await client.post(
+        "/v1/graphs/me/nodes?filename=more.md",
+        data=b"# A note\n\nabout bread\n",
+        headers={**auth(settings, "u1"), "Content-Type": "text/markdown"},
+    )
+    assert response.status == 409
+    assert "generate it first" in (await problem(response))["detail"]
+    assert await _stored(settings, "u1") == 0  # it used to keep the refused upload

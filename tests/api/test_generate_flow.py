@@ -86,6 +86,8 @@ async def test_generation_is_rate_limited_per_user(settings):
             assert unavailable.status == 503
         snapshot = await (await client.get("/v1/graphs/me", headers=headers)).json()
         assert snapshot["status"] == "NOT_CREATED"
+    async with ObjectStore(settings) as objects:  # no bundle left behind by the failures
+        assert await objects.list_keys("graph-generation/") == []
 
 
 async def test_only_generations_that_start_cost_quota(settings):

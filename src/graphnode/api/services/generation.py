@@ -162,6 +162,24 @@ class GenerationService:
             task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
         )
         await self.graphs.restore_status(user_id, task_id)
+        await self._remove_bundle(task_id)
+
+    async def _remove_bundle(self, task_id: str) -> None:
+        """A task that was never handed over leaves no bundle behind in S3."""
+        try:
+            for key in await self.objects.list_keys(bundle_prefix(task_id)):
+                await self.objects.delete(key)
+        except Exception:  # S3 itself may be what failed: the lifecycle rule cleans up later
+            log.warning("bundle of an abandoned task left in S3", extra={"taskId": task_id})
+
+    async def check_can_add_nodes(self, user_id: str) -> None:
+        """Raise as ``add_nodes`` would, before anything of the upload is stored."""
+        if len(await self.graphs.source_keys(user_id)) < 2:
+            raise NothingToGenerateError("there is no graph to add to yet: generate it first")
+        running = await self.graphs.running_task(user_id)
+        current = await self.graphs.stats(user_id)
+        if running and current and current.lease_ms and current.lease_ms > now_ms():
+            raise GenerationRunningError(running)
 
     @staticmethod
     def _as_dispatch_error(exc: Exception) -> DispatchError:

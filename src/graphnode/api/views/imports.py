@@ -42,8 +42,10 @@ async def add_nodes(request: web.Request) -> web.Response:
     graph without rebuilding it."""
     api = request.app[API]
     user = api.user_of(request)
-    summary, documents = await _import_upload(request, api, user, "Nothing was added")
     try:
+        # Refused before the upload is stored: a 409 must not keep half of what it refused.
+        await api.generation.check_can_add_nodes(user)
+        summary, documents = await _import_upload(request, api, user, "Nothing was added")
         task_id = await api.generation.add_nodes(user, documents)
     except NothingToGenerateError as exc:
         raise Problem(409, f"{exc}.") from None
