@@ -180,9 +180,7 @@ async def test_the_same_note_uploaded_three_times_is_stored_once(client, setting
     assert await _stored(settings, "u1") == 1
 
 
-async def test_adding_nodes_before_there_is_a_graph_is_refused_and_stores_nothing(
-    client, settings
-):
+async def test_adding_nodes_before_there_is_a_graph_is_refused_and_stores_nothing(client, settings):
     response = await client.post(
         "/v1/graphs/me/nodes?filename=more.md",
         data=b"# A note\n\nabout bread\n",
