@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import aiohttp
 import orjson
 import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.conversation_store import MAX_ITEM_BYTES
+from graphnode.storage.device_store import MAX_DEVICES_PER_USER, DeviceStore
 from tests.support.api import api_client, auth, problem, token, zip_bytes
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
@@ -189,3 +191,29 @@ async def test_adding_nodes_before_there_is_a_graph_is_refused_and_stores_nothin
     assert response.status == 409
     assert "generate it first" in (await problem(response))["detail"]
     assert await _stored(settings, "u1") == 0  # it used to keep the refused upload
+
+
+async def test_device_tokens_must_look_like_tokens_and_a_user_keeps_at_most_the_newest(
+    client, settings
+):
+    headers = auth(settings, "u1")
+    bad = await client.post("/v1/devices", json={"token": "<script>x</script>"}, headers=headers)
+    assert bad.status == 422
+    for number in range(MAX_DEVICES_PER_USER + 5):
+        answer = await client.post("/v1/devices", json={"token": f"tok-{number}"}, headers=headers)
+        assert answer.status == 201
+    async with DocumentDatabase(settings) as database:
+        tokens = await DeviceStore(database).tokens("u1")
+    assert len(tokens) == MAX_DEVICES_PER_USER
+    assert f"tok-{MAX_DEVICES_PER_USER + 4}" in tokens  # the newest stays
+    assert "tok-0" not in tokens  # the longest unseen went
+
+
+async def test_form_fields_count_against_the_upload_limit(settings):
+    small = dataclasses.replace(settings, max_upload_bytes=64 * 1024)
+    form = aiohttp.FormData()
+    form.add_field("comment", "x" * (128 * 1024))  # not a file, and over the limit
+    form.add_field("file", b"[]", filename="conversations.json")
+    async with api_client(small) as client:
+        response = await client.post("/v1/imports", data=form, headers=auth(settings, "u1"))
+        assert response.status == 413

@@ -51,8 +51,12 @@ class SearchRequest(Body):
 
 
 class Device(Body):
+    # FCM registration tokens are letters, digits, '-', '_' and ':'; anything else is not one.
     token: NonBlank = Field(
-        min_length=1, max_length=MAX_TOKEN_CHARS, description="The device's FCM token."
+        min_length=1,
+        max_length=MAX_TOKEN_CHARS,
+        pattern=r"^[A-Za-z0-9_:\-]+$",
+        description="The device's FCM token.",
     )
     platform: Literal["android", "ios", "web"] | None = None
 

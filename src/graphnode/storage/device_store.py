@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.codec import utc_now
+from graphnode.storage.codec import now_ms, utc_now
 from graphnode.storage.documents import doc_key, owned
+
+# Devices one user may have registered; registering another forgets the longest unseen.
+MAX_DEVICES_PER_USER = 20
 
 
 class DeviceStore:
@@ -14,6 +17,8 @@ class DeviceStore:
         self._devices = database.collection(Collections.DEVICES)
 
     async def register(self, user_id: str, token: str, platform: str | None = None) -> None:
+        """Remember ``token`` (again: it is the user's latest), keeping the newest
+        ``MAX_DEVICES_PER_USER``: one user cannot grow the collection without bound."""
         await self._devices.update_one(
             {"_id": doc_key(user_id, token), "user_id": user_id},
             {
@@ -22,10 +27,15 @@ class DeviceStore:
                     "token": token,
                     "platform": platform,
                     "updated_at": utc_now(),
+                    "updated_ms": now_ms(),  # sorted on: a number orders alike everywhere
                 }
             },
             upsert=True,
         )
+        cursor = self._devices.find(owned(user_id), {"_id": 1}).sort("updated_ms", -1)
+        stale = [doc["_id"] async for doc in cursor.skip(MAX_DEVICES_PER_USER)]
+        if stale:
+            await self._devices.delete_many({**owned(user_id), "_id": {"$in": stale}})
 
     async def tokens(self, user_id: str) -> list[str]:
         cursor = self._devices.find(owned(user_id), {"token": 1}).sort("token", 1)

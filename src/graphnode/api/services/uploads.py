@@ -67,6 +67,18 @@ async def _part_chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
         yield chunk
 
 
+async def _discard(part: object, limit: int, already: int) -> int:
+    """Read a part that is not a file to its end, refusing it past the upload limit."""
+    if not isinstance(part, BodyPartReader):
+        return 0  # a nested multipart: aiohttp reads it as parts of its own
+    read = 0
+    async for chunk in _part_chunks(part):
+        read += len(chunk)
+        if already + read > limit:
+            raise Problem(413, f"The upload is larger than the {limit // (1024 * 1024)} MB limit.")
+    return read
+
+
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="graphnode-upload-"))
@@ -82,7 +94,10 @@ async def _receive_parts(request: web.Request, folder: Path, limit: int) -> list
     total = 0
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.filename is None:
-            continue  # form fields that are not files
+            # Form fields that are not files are read and dropped, but they count: a 50 MB
+            # field passed the upload limit when it was skipped unread.
+            total += await _discard(part, limit, total)
+            continue
         name = safe_name(part.filename, part.headers.get("Content-Type", ""))
         # A folder per file: two parts may carry the same name.
         path = folder / str(len(files)) / name
