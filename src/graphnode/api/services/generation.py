@@ -41,6 +41,10 @@ from graphnode.storage.task_store import TaskState, TaskStore
 log = logging.getLogger("graphnode.api.generate")
 
 
+# What a user reads of a task that could not be handed over; the cause goes to the log.
+DISPATCH_FAILED_TEXT = "the task could not be handed to the AI service; try again shortly"
+
+
 class NothingToGenerateError(ValueError):
     """The user has imported nothing yet."""
 
@@ -120,8 +124,13 @@ class GenerationService:
         try:
             await self.dispatcher.summarize(task_id, request)
         except DispatchError as exc:
+            log.warning("task not handed over", extra={"taskId": task_id, "error": repr(exc)})
             await self.tasks.finish(
-                task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
+                task_id,
+                user_id,
+                TaskState.FAILED,
+                error=DISPATCH_FAILED_TEXT,
+                error_code="DISPATCH_FAILED",
             )
             raise
         await self._dispatched(task_id, user_id, holds_graph=False)
@@ -158,8 +167,13 @@ class GenerationService:
         return task_id
 
     async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:
+        log.warning("task not handed over", extra={"taskId": task_id, "error": repr(exc)})
         await self.tasks.finish(
-            task_id, user_id, TaskState.FAILED, error=str(exc), error_code="DISPATCH_FAILED"
+            task_id,
+            user_id,
+            TaskState.FAILED,
+            error=DISPATCH_FAILED_TEXT,
+            error_code="DISPATCH_FAILED",
         )
         await self.graphs.restore_status(user_id, task_id)
         await self._remove_bundle(task_id)

@@ -3,6 +3,7 @@ model that describes it (the same model the OpenAPI document's schema comes from
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
 import orjson
@@ -45,3 +46,12 @@ def json_response(body: Any, status: int = 200) -> web.Response:
     if isinstance(body, BaseModel):
         body = body.model_dump(mode="json", by_alias=True)
     return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+
+
+def service_unavailable(what: str, exc: Exception) -> Problem:
+    """A 503 with a stable, short reason; the details (internal hosts, AWS error texts) go
+    to the log, never to the client."""
+    logging.getLogger("graphnode.api").warning(
+        "dependency unavailable", extra={"dependency": what, "error": repr(exc)}
+    )
+    return Problem(503, f"{what} is unavailable; try again shortly.")

@@ -11,7 +11,7 @@ from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
 from graphnode.api.services.rate_limit import RateLimitedError
 from graphnode.api.state import API, Api
-from graphnode.api.views.common import json_response, parse_body
+from graphnode.api.views.common import json_response, parse_body, service_unavailable
 from graphnode.contracts import GenerationOptions
 from graphnode.storage.codec import iso
 
@@ -39,9 +39,7 @@ async def generate(request: web.Request) -> web.Response:
             taskId=exc.task_id,
         ) from None
     except DispatchError as exc:
-        raise Problem(
-            503, f"The graph service is unavailable ({exc}); try again shortly."
-        ) from None
+        raise service_unavailable("The graph service", exc) from None
     return json_response(Accepted(task_id=task_id), status=202)
 
 
@@ -80,9 +78,7 @@ async def request_summary(request: web.Request) -> web.Response:
     except NothingToGenerateError as exc:
         raise Problem(409, f"{exc}.") from None
     except DispatchError as exc:
-        raise Problem(
-            503, f"The graph service is unavailable ({exc}); try again shortly."
-        ) from None
+        raise service_unavailable("The graph service", exc) from None
     return json_response(Accepted(task_id=task_id), status=202)
 
 
@@ -90,9 +86,7 @@ async def _embed_query(api: Api, query: str) -> list[float]:
     try:
         [embedding] = await api.ai.embed([query])
     except AiServiceError as exc:
-        raise Problem(
-            503, f"The embedding service is unavailable ({exc}); try again shortly."
-        ) from None
+        raise service_unavailable("The embedding service", exc) from None
     return embedding
 
 

@@ -10,7 +10,7 @@ from graphnode.api.services.generation import GenerationRunningError, NothingToG
 from graphnode.api.services.importing import ImportRejectedError, ImportSummary, import_files
 from graphnode.api.services.uploads import receive_upload
 from graphnode.api.state import API, PARSE_POOL, Api
-from graphnode.api.views.common import json_response
+from graphnode.api.views.common import json_response, service_unavailable
 from graphnode.ingest.documents import Document
 from graphnode.storage.conversation_store import ItemTooLargeError
 
@@ -57,7 +57,7 @@ async def add_nodes(request: web.Request) -> web.Response:
             taskId=exc.task_id,
         ) from None
     except DispatchError as exc:
-        raise Problem(503, f"The graph service is unavailable ({exc}).") from None
+        raise service_unavailable("The graph service", exc) from None
     return json_response(
         {"taskId": task_id, "status": "PENDING", "import": summary.to_json()}, status=202
     )
