@@ -170,3 +170,18 @@ def test_blank_markdown_is_skipped_not_an_error():
 def test_markdown_that_is_not_utf8_raises():
     with pytest.raises(ParseError, match="is not UTF-8 text"):
         parse_bytes("latin.md", "café".encode("latin-1"))
+
+
+def test_utf16_exports_with_a_byte_order_mark_are_read():
+    conversations = (
+        '[{"id": "c1", "title": "Sourdough, 한국", '
+        '"messages": [{"role": "user", "content": "starter"}]}]'
+    )
+    for encoding in ("utf-16", "utf-16-be"):
+        data = conversations.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        (doc,) = parse_bytes("conversations.json", data)
+        assert doc.title == "Sourdough, 한국"
+    (note,) = parse_bytes("note.md", "# Bread\n\nrye".encode("utf-16"))
+    assert note.title == "Bread"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -75,8 +76,19 @@ def _parse_file(name: str, data: bytes, skipped: Counter[str]) -> tuple[str, lis
     return format_name, _PARSERS[format_name](items, name, skipped)
 
 
+def as_utf8(name: str, data: bytes) -> bytes:
+    """UTF-16 text (Windows tools save exports so, with a byte-order mark) as UTF-8."""
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(name, f"is not valid UTF-16 text (bad byte at {error.start})") from None
+
+
 def decode_json(name: str, data: bytes) -> Any:
     """The decoded JSON, or for JSON Lines (by suffix or content) the list of its lines."""
+    data = as_utf8(name, data)
     start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     content = _CONTENT.search(data, start)
     if content is None:
@@ -152,7 +164,7 @@ def _first_line_is_object(data: bytes, first: int) -> bool:
 
 def _decode_text(name: str, data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        return as_utf8(name, data).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(name, f"is not UTF-8 text (bad byte at {error.start})") from None
 
