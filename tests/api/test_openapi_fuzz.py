@@ -60,6 +60,7 @@ def live_api(aws_endpoint, mongo_uri, chroma_url, tmp_path_factory):
             server.stop()
 
 
+@pytest.mark.timeout(600)  # a few minutes on 2 busy cores; the subprocess has its own limit
 def test_the_fuzzer_finds_no_5xx_and_no_response_outside_the_schema(live_api, tmp_path):
     url, bearer = live_api
     result = subprocess.run(
@@ -75,6 +76,10 @@ def test_the_fuzzer_finds_no_5xx_and_no_response_outside_the_schema(live_api, tm
             # schema-valid requests the API rightly refuses (422) are not failures here.
             "--exclude-checks",
             "positive_data_acceptance",
+            # Deleting the fuzzer's own user queues a task no worker runs here, and every event
+            # stream on it then waits out the request timeout; tests/worker covers DELETE /v1/me.
+            "--exclude-path",
+            "/v1/me",
             "--max-examples",
             "25",
             "--generation-deterministic",

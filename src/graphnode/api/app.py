@@ -19,6 +19,7 @@ from graphnode.api.auth import TokenVerifier
 from graphnode.api.problems import problem_middleware
 from graphnode.api.routes import setup_routes
 from graphnode.api.services.ai_client import AiServiceClient
+from graphnode.api.services.deletion import UserDeletionService
 from graphnode.api.services.dispatch import Dispatcher, HttpDispatcher, QueueDispatcher
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
@@ -91,6 +92,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 database, "generate", settings.generate_per_hour, timedelta(hours=1)
             ),
             ai=ai,
+            deletion=UserDeletionService(
+                tasks,
+                # The worker's queue: a deletion is the worker's job, in every dispatch mode.
+                await stack.enter_async_context(QueueClient(settings)),
+                settings.result_queue,
+                timedelta(seconds=settings.task_deadline_seconds),
+            ),
         )
         log.info("api ready", extra={"dispatch": settings.api_dispatch})
         yield

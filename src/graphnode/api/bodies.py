@@ -157,6 +157,61 @@ class SearchResults(Body):
     results: list[SearchHit]
 
 
+class ItemSection(Body):
+    role: str
+    text: str
+
+
+class NodeItem(Body):
+    """The conversation or note behind a node: its current branch's messages, or a note's
+    sections, and the original chat's address where the export gives one."""
+
+    source: str
+    source_id: str
+    source_type: str
+    title: str
+    created_at: str | None = None
+    updated_at: str | None = None
+    sections: list[ItemSection]
+    link: str | None = Field(
+        default=None, description="The original chat, e.g. chatgpt.com/c/{id}."
+    )
+
+
+class NodeCluster(Body):
+    cluster_id: str
+    name: str
+    description: str = ""
+    size: int = 0
+    key_themes: list[str] = Field(default_factory=list)
+    top_keywords: list[str] = Field(default_factory=list)
+
+
+class NodeSubcluster(Body):
+    subcluster_id: str
+    cluster_id: str | None = None
+    name: str | None = None
+    size: int = 0
+    top_keywords: list[str] = Field(default_factory=list)
+
+
+class Neighbour(Body):
+    id: int
+    title: str
+    cluster_id: str | None = None
+    cluster_name: str = ""
+    weight: float
+    confidence: str = "medium"
+
+
+class NodeDetail(Body):
+    node: Node
+    item: NodeItem | None = Field(description="None when the item is no longer stored.")
+    cluster: NodeCluster | None = None
+    subcluster: NodeSubcluster | None = None
+    neighbours: list[Neighbour] = Field(description="Strongest first.")
+
+
 class Registered(Body):
     registered: bool
 
@@ -174,6 +229,7 @@ RESPONSE_BODIES: tuple[type[BaseModel], ...] = (
     Graph,
     Summary,
     SearchResults,
+    NodeDetail,
     Registered,
     Removed,
 )

@@ -146,6 +146,24 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/graphs/me/nodes/{node_id}": {
+            "get": {
+                "summary": "One node opened: its item, cluster, subcluster and neighbours",
+                "security": AUTH,
+                "parameters": [
+                    {
+                        "name": "node_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json(_ref("NodeDetail"), "The node"),
+                    **_problems(401, 404),
+                },
+            }
+        },
         "/v1/tasks/{task_id}": {
             "get": {
                 "summary": "A task's status",
@@ -162,7 +180,10 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "progress, done and timeout events",
-                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        # Events named progress, done or timeout, each with the task (as
+                        # GET /v1/tasks/{id} returns it) as JSON in ``data``; OpenAPI 3.1 has
+                        # no schema for an event stream, so none is claimed.
+                        "content": {"text/event-stream": {}},
                     },
                     **_problems(401, 404),
                 },
@@ -193,6 +214,17 @@ def _paths() -> dict[str, Any]:
                     **_problems(401, 413, 422),
                 },
             },
+        },
+        "/v1/me": {
+            "delete": {
+                "summary": "Remove every trace of the user (conversations, graph, summary, "
+                "tasks, devices, vectors, files), as a task; follow it at /v1/tasks/{id}",
+                "security": AUTH,
+                "responses": {
+                    "202": _json(_ref("Accepted"), "The deletion task"),
+                    **_problems(401, 503),
+                },
+            }
         },
         "/healthz": {
             "get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"}, "Alive")}}

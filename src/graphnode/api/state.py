@@ -9,6 +9,7 @@ from aiohttp import web
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.api.auth import TokenVerifier
 from graphnode.api.services.ai_client import AiServiceClient
+from graphnode.api.services.deletion import UserDeletionService
 from graphnode.api.services.generation import GenerationService
 from graphnode.api.services.rate_limit import SlidingWindowLimit
 from graphnode.api.services.snapshot_cache import SnapshotCache
@@ -37,6 +38,7 @@ class Api:
     generation: GenerationService
     generate_limit: SlidingWindowLimit
     ai: AiServiceClient
+    deletion: UserDeletionService
 
     def user_of(self, request: web.Request) -> str:
         return self.verifier.user_of(request.headers.get("Authorization"))

@@ -33,6 +33,7 @@ from graphnode.contracts.tasks import (
     Payload,
     ResultStatus,
     TaskType,
+    UserDeletionRequest,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "ResultStatus",
     "SummaryFile",
     "TaskType",
+    "UserDeletionRequest",
     "bundle_prefix",
     "parse_features",
     "parse_graph",

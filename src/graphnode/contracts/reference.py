@@ -46,6 +46,12 @@ _REQUESTS = {
     TaskType.ADD_NODE_REQUEST,
 }
 
+def _direction(task_type: TaskType) -> str:
+    if task_type is TaskType.USER_DELETION_REQUEST:
+        return "API -> worker"
+    return "API -> AI" if task_type in _REQUESTS else "AI -> worker"
+
+
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "graph.json": GraphFile,
     "graph-addition.json": GraphAdditionFile,
@@ -142,7 +148,7 @@ def field_table(model: type[BaseModel]) -> str:
 def _task_types() -> str:
     rows = ["| taskType | direction | payload |", "| --- | --- | --- |"]
     for task_type, model in PAYLOAD_TYPES.items():
-        direction = "API -> AI" if task_type in _REQUESTS else "AI -> worker"
+        direction = _direction(task_type)
         anchor = task_type.value.lower()
         rows.append(f"| `{task_type.value}` | {direction} | [{model.__name__}](#{anchor}) |")
     sections = [

@@ -24,6 +24,7 @@ class TaskType(StrEnum):
     GRAPH_SUMMARY_RESULT = "GRAPH_SUMMARY_RESULT"
     ADD_NODE_REQUEST = "ADD_NODE_REQUEST"
     ADD_NODE_RESULT = "ADD_NODE_RESULT"
+    USER_DELETION_REQUEST = "USER_DELETION_REQUEST"
 
 
 class ResultStatus(StrEnum):
@@ -189,6 +190,14 @@ class AddNodeResult(_ResultPayload):
     )
 
 
+class UserDeletionRequest(Payload):
+    """API -> worker (on the ResultQueue, which the worker consumes): remove every trace of
+    the user from MongoDB, the vector store and S3. Idempotent: a redelivery, or a resumed
+    deletion after a crash, finishes the same work."""
+
+    TASK_TYPE = TaskType.USER_DELETION_REQUEST
+
+
 _OPTION_FIELDS = tuple(GenerationOptions.model_fields)
 
 PAYLOAD_TYPES: dict[TaskType, type[Payload]] = {
@@ -201,5 +210,6 @@ PAYLOAD_TYPES: dict[TaskType, type[Payload]] = {
         GraphSummaryResult,
         AddNodeRequest,
         AddNodeResult,
+        UserDeletionRequest,
     )
 }

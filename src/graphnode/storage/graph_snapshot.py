@@ -8,6 +8,7 @@ from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import decoded, find_one, iso
 from graphnode.storage.documents import owned
 from graphnode.storage.graph_status import GraphStatus
+from graphnode.storage.node_detail import find_item, neighbour, strongest
 
 _HIDDEN = {"_id": 0, "user_id": 0, "generation": 0, "generated_ms": 0}
 
@@ -109,3 +110,47 @@ class GraphSnapshotReader:
             {**current, "orig_id": {"$in": orig_ids}}, _HIDDEN
         )
         return {doc["orig_id"]: _node(doc) for doc in await decoded(cursor)}
+
+    async def _one(self, name: str, query: dict[str, Any]) -> dict[str, Any] | None:
+        return await find_one(self._db.collection(name), query, _HIDDEN)
+
+    async def _neighbours(self, current: dict[str, Any], node_id: int) -> list[dict[str, Any]]:
+        """The node's strongest neighbours. Two plain queries, not one ``$or``: each is
+        served by the (user_id, generation) index on nx-27017 too."""
+        edges = self._db.collection(Collections.EDGES)
+        touching = [
+            doc
+            for end in ("source", "target")
+            for doc in await decoded(edges.find({**current, end: {"$eq": node_id}}, _HIDDEN))
+        ]
+        ranked = strongest(node_id, touching)
+        cursor = self._db.collection(Collections.NODES).find(
+            {**current, "node_id": {"$in": [other for other, _ in ranked]}}, _HIDDEN
+        )
+        nodes = {doc["node_id"]: doc for doc in await decoded(cursor)}
+        return [neighbour(nodes[other], edge) for other, edge in ranked if other in nodes]
+
+    async def node_detail(self, user_id: str, node_id: int) -> dict[str, Any] | None:
+        """One node of the user's current graph opened, or None if it has no such node."""
+        _, current = await self._current(user_id)
+        if current["generation"]["$eq"] is None:
+            return None
+        doc = await self._one(Collections.NODES, {**current, "node_id": {"$eq": node_id}})
+        if doc is None:
+            return None
+        cluster_id, sub_id = doc.get("cluster_id"), doc.get("subcluster_id")
+        cluster = await self._one(
+            Collections.CLUSTERS, {**current, "cluster_id": {"$eq": cluster_id}}
+        )
+        sub = None
+        if sub_id is not None:
+            sub = await self._one(
+                Collections.SUBCLUSTERS, {**current, "subcluster_id": {"$eq": sub_id}}
+            )
+        return {
+            "node": _node(doc),
+            "item": await find_item(self._db, user_id, doc["orig_id"], _node(doc)["sourceType"]),
+            "cluster": _cluster(cluster) if cluster else None,
+            "subcluster": _subcluster(sub) if sub else None,
+            "neighbours": await self._neighbours(current, node_id),
+        }

@@ -38,6 +38,9 @@ class MongoVectorStore:
     async def ping(self) -> bool:
         return await self._database.ping()
 
+    async def delete_user(self, user_id: str) -> None:
+        await self._vectors.delete_many(owned(user_id))
+
     async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
         ops = [
             UpdateOne(

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.codec import decoded, find_one, now_ms, utc_now
-from graphnode.storage.documents import all_of
+from graphnode.storage.documents import all_of, owned
 
 
 class TaskState(StrEnum):
@@ -101,6 +101,18 @@ class TaskStore:
             # The task exists but the filter refused it: it is further along or finished.
             return False
         return result.upserted_id is not None or result.modified_count > 0
+
+    async def open_task_of(self, user_id: str, task_type: str) -> str | None:
+        """The id of the user's open task of ``task_type``, if there is one."""
+        found = await find_one(
+            self._tasks,
+            {**owned(user_id, task_type=task_type), "status": {"$in": list(OPEN)}},
+            {"_id": 1},
+        )
+        return found["_id"] if found else None
+
+    async def delete(self, task_id: str, user_id: str) -> None:
+        await self._tasks.delete_one({"_id": task_id, **owned(user_id)})
 
     async def set_deadline(self, task_id: str, deadline_ms: int) -> None:
         """Move an open task's deadline (the API does once the task is dispatched)."""

@@ -78,6 +78,10 @@ class VectorStore(Protocol):
         """True when the store answers (the worker's readiness)."""
         ...
 
+    async def delete_user(self, user_id: str) -> None:
+        """Every vector of the user, of every generation."""
+        ...
+
 
 def _older_than(gen: Generation) -> dict[str, Any]:
     return {"generated_ms": {"$lt": gen.generated_ms}}
@@ -91,6 +95,9 @@ class ChromaVectorStore:
 
     async def ping(self) -> bool:
         return await self._collection.heartbeat()
+
+    async def delete_user(self, user_id: str) -> None:
+        await self._collection.delete(user_id)
 
     async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
         records = [

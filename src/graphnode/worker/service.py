@@ -32,6 +32,7 @@ from graphnode.storage.migrations import KeyMigration
 from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.push_receipts import PushReceipts
 from graphnode.storage.task_store import TaskStore
+from graphnode.storage.user_data import UserDataEraser
 from graphnode.storage.vector_store import ChromaVectorStore, VectorStore
 from graphnode.worker.dead_letter_drain import DeadLetterDrain
 from graphnode.worker.deadlines import DeadlineSweeper
@@ -40,6 +41,7 @@ from graphnode.worker.handlers.context import HandlerContext
 from graphnode.worker.handlers.graph_generation import GraphGenerationResultHandler
 from graphnode.worker.handlers.progress import GraphGenerationProgressHandler
 from graphnode.worker.handlers.summary import GraphSummaryResultHandler
+from graphnode.worker.handlers.user_deletion import UserDeletionHandler
 from graphnode.worker.notifier import Notifier
 
 log = logging.getLogger("graphnode.worker")
@@ -67,6 +69,7 @@ def default_registry(context: HandlerContext) -> HandlerRegistry:
             TaskType.GRAPH_GENERATION_PROGRESS: GraphGenerationProgressHandler(context),
             TaskType.GRAPH_SUMMARY_RESULT: GraphSummaryResultHandler(context),
             TaskType.ADD_NODE_RESULT: AddNodeResultHandler(context),
+            TaskType.USER_DELETION_REQUEST: UserDeletionHandler(context),
         }
     )
 
@@ -171,6 +174,7 @@ async def open_worker(
             notifier=Notifier(
                 await _open_fcm(settings, stack), DeviceStore(mongo), PushReceipts(mongo)
             ),
+            eraser=UserDataEraser(mongo),
         )
         queue_url = await sqs.queue_url(settings.result_queue)
         metrics = ConsumerMetrics("graphnode_worker")

@@ -38,6 +38,10 @@ _SUMMARY = FailureNotice(
     "GRAPH_SUMMARY_FAILED", "Your graph summary could not be written", holds_graph=False
 )
 
+_DELETION = FailureNotice(
+    "USER_DELETION_FAILED", "Your data could not be deleted yet", holds_graph=False
+)
+
 # Requests and their results share a notice: either message may be the one that failed.
 NOTICES: dict[str, FailureNotice] = {
     TaskType.GRAPH_GENERATION_REQUEST: _GENERATION,
@@ -47,6 +51,7 @@ NOTICES: dict[str, FailureNotice] = {
     TaskType.ADD_NODE_RESULT: _ADD_NODES,
     TaskType.GRAPH_SUMMARY_REQUEST: _SUMMARY,
     TaskType.GRAPH_SUMMARY_RESULT: _SUMMARY,
+    TaskType.USER_DELETION_REQUEST: _DELETION,
 }
 
 

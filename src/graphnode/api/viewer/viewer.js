@@ -148,9 +148,13 @@
     }
   }
 
-  async function api(path) {
+  async function api(path, body) {
+    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(path, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      method: body === undefined ? 'GET' : 'POST',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers,
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -750,6 +754,8 @@
     moved: false, // the user panned or zoomed: keep their view on resize
     focus: -1, // highlighted cluster index
     hover: -1, // hovered node index
+    selected: -1, // node opened in the side panel
+    marked: [], // node indices highlighted by a search
     frame: 0,
     firstDrawMs: null,
     lastDrawMs: null,
@@ -851,6 +857,7 @@
     drawNodes(ctx, model, focus);
     drawLabels(ctx, model, focus);
     if (viewer.hover >= 0) drawHover(ctx, model, viewer.hover);
+    drawMarks(ctx, model);
     viewer.lastDrawMs = performance.now() - started;
     const body = document.body.dataset;
     body.nodesDrawn = String(viewer.nodesDrawn);
@@ -993,6 +1000,42 @@
     ctx.strokeStyle = '#0f172a';
     ctx.stroke();
   }
+
+  // Search matches get an amber ring, the opened node a dark one.
+  function drawMarks(ctx, model) {
+    const ring = (i, color, width, gap) => {
+      ctx.beginPath();
+      ctx.arc(toScreenX(model.xs[i]), toScreenY(model.ys[i]), nodeScreenRadius(i) + gap, 0, Math.PI * 2);
+      ctx.lineWidth = width;
+      ctx.strokeStyle = color;
+      ctx.stroke();
+    };
+    for (const i of viewer.marked) ring(i, '#f59e0b', 3, 4);
+    if (viewer.selected >= 0) ring(viewer.selected, '#0f172a', 2.5, 3);
+  }
+
+  // Move (and zoom, if they are spread) so that every node of `indices` is in the middle.
+  function centreOn(indices) {
+    if (!viewer.model || !indices.length) return;
+    const { xs, ys } = viewer.model;
+    const px = indices.map((i) => xs[i]);
+    const py = indices.map((i) => ys[i]);
+    const [x0, x1, y0, y1] = [Math.min(...px), Math.max(...px), Math.min(...py), Math.max(...py)];
+    const room = Math.min((viewer.width * 0.6) / Math.max(x1 - x0, 1e-9), (viewer.height * 0.6) / Math.max(y1 - y0, 1e-9));
+    viewer.scale = Math.min(viewer.scale, Math.max(viewer.fitScale * MIN_ZOOM, room));
+    viewer.tx = viewer.width / 2 - ((x0 + x1) / 2) * viewer.scale;
+    viewer.ty = viewer.height / 2 - ((y0 + y1) / 2) * viewer.scale;
+    viewer.moved = true;
+    requestDraw();
+  }
+
+  function indicesOf(ids) {
+    if (!viewer.model) return [];
+    return ids.map((id) => viewer.model.indexOfId.get(String(id))).filter((i) => i !== undefined);
+  }
+
+  // The node panel and the search box (viewer-panel.js) hook in here.
+  const hooks = { nodeClick: null };
 
   function drawLabels(ctx, model, focus) {
     viewer.labelsDrawn = 0;
@@ -1304,6 +1347,8 @@
   function clearGraph() {
     viewer.model = null;
     viewer.hover = -1;
+    viewer.selected = -1;
+    viewer.marked = [];
     viewer.focus = -1;
     shownGraphKey = null;
     hideTooltip();
@@ -1318,8 +1363,12 @@
     const before = previous && previous.clusters[viewer.focus];
     const focusId = before ? before.id : null;
     const model = buildModel(graph);
+    const selectedId = previous && viewer.selected >= 0 ? previous.ids[viewer.selected] : null;
+    const markedIds = previous ? viewer.marked.map((i) => previous.ids[i]) : [];
     viewer.model = model;
     viewer.hover = -1;
+    viewer.selected = selectedId === null ? -1 : (model.indexOfId.get(String(selectedId)) ?? -1);
+    viewer.marked = indicesOf(markedIds);
     hideTooltip();
     attempt('listing the clusters', () => renderLegend(model));
     const focus = focusId ? model.clusterIndex.get(focusId) : undefined;
@@ -1421,7 +1470,9 @@
       if (wasClick) {
         const p = localPoint(event);
         const i = nodeAt(p.x, p.y);
-        if (i >= 0) {
+        if (i >= 0 && hooks.nodeClick) {
+          hooks.nodeClick(viewer.model.ids[i]);
+        } else if (i >= 0) {
           const c = viewer.model.clusterOf[i];
           setFocus(viewer.focus === c ? -1 : c);
         } else if (viewer.focus >= 0) {
@@ -1525,6 +1576,33 @@
     load();
   }
 
+  // What viewer-panel.js may use: the API, DOM helpers and the view's marks.
+  window.graphnodeViewerParts = Object.freeze({
+    api,
+    h,
+    swatch,
+    formatDate,
+    report,
+    onNodeClick: (handler) => { hooks.nodeClick = handler; },
+    clusterColor: (id) => {
+      const c = viewer.model ? viewer.model.clusterIndex.get(clusterKey(id)) : undefined;
+      return c === undefined ? '#94a3b8' : viewer.model.clusters[c].color;
+    },
+    select: (id) => {
+      const [i] = id === null ? [] : indicesOf([id]);
+      viewer.selected = i === undefined ? -1 : i;
+      requestDraw();
+      return viewer.selected >= 0;
+    },
+    mark: (ids) => {
+      viewer.marked = indicesOf(ids);
+      requestDraw();
+      return viewer.marked.length;
+    },
+    centre: (ids) => centreOn(indicesOf(ids)),
+    hasGraph: () => viewer.model !== null,
+  });
+
   window.graphnodeViewer = Object.freeze({
     /** Numbers about the current drawing. */
     stats: () => ({
@@ -1543,6 +1621,11 @@
       canvasCssWidth: viewer.width,
       devicePixelRatio: viewer.dpr,
       focus: viewer.focus >= 0 && viewer.model ? viewer.model.clusters[viewer.focus].id : null,
+      selected: viewer.selected >= 0 && viewer.model ? viewer.model.ids[viewer.selected] : null,
+      marked: viewer.model ? viewer.marked.map((i) => viewer.model.ids[i]) : [],
+      tx: viewer.tx,
+      ty: viewer.ty,
+      canvasCssHeight: viewer.height,
     }),
     /** Where a node (by its API id) is on screen, in viewport (client) coordinates. */
     screenPosition: (id) => {

@@ -15,6 +15,7 @@ from graphnode.contracts.results import GraphNode
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
 from graphnode.storage.task_store import TaskState, TaskStore
+from graphnode.storage.user_data import UserDataEraser
 from graphnode.storage.vector_store import NodeVector, VectorStore
 from graphnode.worker.notifier import Notifier
 from graphnode.worker.task_endings import TaskFailures
@@ -29,6 +30,7 @@ class HandlerContext:
     vectors: VectorStore
     tasks: TaskStore
     notifier: Notifier
+    eraser: UserDataEraser | None = None  # DELETE /v1/me (the worker's own factory sets it)
 
     async def download(self, *keys: str | None) -> list[bytes | None]:
         """Fetch every named key concurrently (None for a key not given)."""
@@ -59,10 +61,20 @@ class HandlerContext:
             payload.error_code or "AI_FAILED",
         )
 
+    async def _user_was_deleted(self, user_id: str) -> bool:
+        return self.eraser is not None and await self.eraser.was_deleted(user_id)
+
     async def ended_as_failed(self, message: Message[Any]) -> bool:
         """True when the task already ended as FAILED (its deadline passed, or it was
         dead-lettered): its late result is then discarded, never applied."""
         task = await self.tasks.get(message.task_id, message.payload.user_id)
+        if task is None and await self._user_was_deleted(message.payload.user_id):
+            # Its files arrived after the deletion removed the user's: remove them too.
+            keys = getattr(message.payload, "result_keys", dict)()
+            for key in keys.values():
+                await self.objects.delete(key)
+            log.warning("late result discarded: its user was deleted", extra={"files": len(keys)})
+            return True
         if task is None or task.get("status") != TaskState.FAILED.value:
             return False
         log.warning(
