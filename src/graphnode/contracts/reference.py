@@ -46,6 +46,7 @@ _REQUESTS = {
     TaskType.ADD_NODE_REQUEST,
 }
 
+
 def _direction(task_type: TaskType) -> str:
     if task_type is TaskType.USER_DELETION_REQUEST:
         return "API -> worker"
