@@ -1,4 +1,4 @@
-"""Write stored documents back as the input bundle's files (CONTRACT.md, 'Input bundle'):
+"""Write stored documents back as the input bundle's files (docs/contract.md, 'Input bundle'):
 conversations as ChatGPT-export conversations in ``input.json``, notes in ``notes.json``.
 
 Written incrementally, one conversation at a time, so a user with years of history never has

@@ -1,5 +1,5 @@
 """The ``VectorStore`` port: one vector per source item and graph generation, cosine space,
-every read and delete filtered on ``user_id`` (CONTRACT.md, 'Persistence').
+every read and delete filtered on ``user_id`` (docs/contract.md, 'Persistence').
 
 Vectors follow the graph's generations (see ``graph_store``): a result writes its vectors
 under its own generation before it becomes current, searches read only the current

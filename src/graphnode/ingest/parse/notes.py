@@ -1,6 +1,6 @@
 """Notes (``notes.json``): ``{"source_nodes": [{id, title, sections: [{id, content}], ...}]}``.
 
-The optional second file of an input bundle (see CONTRACT.md): a person's own notes,
+The optional second file of an input bundle (see docs/contract.md): a person's own notes,
 which join their conversations in the graph as ``markdown`` nodes.
 """
 

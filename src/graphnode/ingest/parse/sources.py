@@ -38,7 +38,7 @@ def parse_bundle_report(files: Mapping[str, bytes]) -> ParseReport:
     """Parse a task's input bundle: ``input.json`` (ChatGPT shape) and optional ``notes.json``.
 
     Keys may be bare file names or full S3 keys under the bundle's prefix. The bundle's
-    shapes are fixed by CONTRACT.md, so each file is read as its one format, not detected:
+    shapes are fixed by docs/contract.md, so each file is read as its one format, not detected:
     a wrong shape is reported as what it is rather than as an unknown format. Other files
     in the bundle are counted as ``ignored file``.
     """
