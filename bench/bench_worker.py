@@ -52,6 +52,7 @@ from graphnode.contracts.envelope import parse_message
 from graphnode.contracts.results import parse_graph
 from graphnode.local import servers
 from graphnode.local.processes import stop_all
+from graphnode.local.stack import provision_aws
 from graphnode.messaging.consumer import Consumer, ConsumerConfig
 from graphnode.messaging.metrics import ConsumerMetrics
 from graphnode.messaging.retry import ExponentialBackoff
@@ -69,7 +70,6 @@ from graphnode.worker.handlers.context import HandlerContext
 from graphnode.worker.handlers.graph_generation import GraphGenerationResultHandler
 from graphnode.worker.notifier import Notifier
 from graphnode.worker.service import open_worker
-from tests.conftest import init_aws
 from tests.support.fcm_server import FcmTestServer
 from tests.support.graphs import features_file, graph_file
 
@@ -636,15 +636,7 @@ async def end_to_end(
 ) -> dict[str, Any]:
     """``messages`` results, one per user, through HANDLER_WORKERS real worker processes."""
     settings = _handler_settings(base, label, mongo_uri, fcm_url, mongo_db)
-    await asyncio.to_thread(
-        init_aws().provision,
-        endpoint_url=settings.aws_endpoint_url,
-        region=settings.aws_region,
-        bucket=settings.bucket,
-        request_queue=settings.request_queue,
-        result_queue=settings.result_queue,
-        visibility_timeout=120,
-    )
+    await asyncio.to_thread(provision_aws, settings, visibility_timeout=120)
     users = [_user(label, i) for i in range(messages)]
     async with ObjectStore(settings, max_pool_connections=16) as store:
         files = {k: v for i, u in enumerate(users) for k, v in _result_files(u, i).items()}

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pymongo import MongoClient
 
 from graphnode.adapters.aws import credentials_for
 from graphnode.local import servers
-from graphnode.local.stack import load_init_aws
+from graphnode.local.stack import load_init_aws, provision_aws
 from graphnode.settings import Settings
 from tests.support.fcm_server import FcmTestServer
 
@@ -40,10 +41,19 @@ def _server(
     if given is not None:
         yield given
         return
-    process, endpoint = factory(tmp_path_factory.mktemp(name) / "data")
+    with _running(factory, tmp_path_factory.mktemp(name) / "data") as (_process, endpoint):
+        yield endpoint
+
+
+@contextmanager
+def _running(
+    factory: Callable[[Path], tuple[servers.ServerProcess, str]], data_dir: Path
+) -> Iterator[tuple[servers.ServerProcess, str]]:
+    """A server started on ``data_dir``, and its endpoint; stopped on leaving."""
+    process, endpoint = factory(data_dir)
     process.start()
     try:
-        yield endpoint
+        yield process, endpoint
     finally:
         process.stop()
 
@@ -93,12 +103,15 @@ async def sample_graph(keyword_pipeline: Any, sample_documents: list[Any]) -> An
 def own_mongo(tmp_path: Path) -> Iterator[tuple[servers.ServerProcess, str]]:
     """A MongoDB-protocol server of this test's own (server, uri), which the test may stop
     and start again on the same data directory."""
-    server, uri = servers.mongo_wire_server(tmp_path / "own-mongo")
-    server.start()
-    try:
-        yield server, uri
-    finally:
-        server.stop()
+    with _running(servers.mongo_wire_server, tmp_path / "own-mongo") as own:
+        yield own
+
+
+@pytest.fixture
+def own_chroma(tmp_path: Path) -> Iterator[tuple[servers.ServerProcess, str]]:
+    """A Chroma server of this test's own (server, url), to stop and start on the same data."""
+    with _running(servers.chroma_server, tmp_path / "own-chroma") as own:
+        yield own
 
 
 @pytest.fixture(scope="session")
@@ -175,12 +188,8 @@ def _remove_aws(settings: Settings, resources: AwsResources) -> None:
 async def aws(settings: Settings) -> AsyncIterator[AwsResources]:
     """This test's bucket and queues (each with DLQ and redrive), made by localstack/init_aws.py."""
     urls = await asyncio.to_thread(
-        init_aws().provision,
-        endpoint_url=settings.aws_endpoint_url,
-        region=settings.aws_region,
-        bucket=settings.bucket,
-        request_queue=settings.request_queue,
-        result_queue=settings.result_queue,
+        provision_aws,
+        settings,
         max_receive_count=settings.max_receive_count,
         visibility_timeout=30,
     )

@@ -14,6 +14,7 @@ from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.contracts.results import GraphFile
 from graphnode.ingest.documents import Document, Section
 from graphnode.storage.conversation_store import ConversationStore
+from graphnode.storage.graph_documents import Generation
 from graphnode.storage.graph_store import MongoGraphStore
 from tests.support.api import api_client, auth, problem
 from tests.support.graphs import graph_file
@@ -71,7 +72,7 @@ async def stored(settings: Any) -> Any:
         assert await graphs.replace_graph("bob", "task-b", bob, T1)
         await items.save("bob", [Document("b-1", "Bob's secret", (Section("user", "x"),))])
         assert await graphs.replace_graph("carol", "task-c1", _alice_graph(), T1)
-        newer = MongoGraphStore.generation("carol", "task-c2", T2)
+        newer = Generation.at("carol", "task-c2", T2)
         staged = GraphFile.model_validate(graph_file(["late"], first_id=500))
         await graphs.stage(newer, staged)  # written, not switched: nobody may read it
         yield dataclasses.replace(settings, vector_store="mongo", api_dispatch="http")

@@ -11,7 +11,6 @@ import pytest
 
 from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import DocumentDatabase
-from graphnode.local import servers
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskStore
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.usefixtures("aws", "mongo")
 
 USERS = [f"outage{i}" for i in range(6)]
 IDS = ["a", "b", "c"]
-
-
-@pytest.fixture
-def own_chroma(tmp_path):
-    server, url = servers.chroma_server(tmp_path / "chroma")
-    server.start()
-    try:
-        yield server, url
-    finally:
-        server.stop()
 
 
 def _result(user: str) -> dict:

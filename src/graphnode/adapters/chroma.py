@@ -60,6 +60,20 @@ def _user_filter(user_id: str, where: Mapping[str, Any] | None) -> dict[str, Any
     return {"$and": [own, dict(where)]} if where else own
 
 
+def _records(answer: Mapping[str, Any]) -> list[VectorRecord]:
+    """The records of a ``get`` that included embeddings, metadatas and documents."""
+    return [
+        VectorRecord(id=i, embedding=list(e), metadata=m or {}, document=doc)
+        for i, e, m, doc in zip(
+            answer["ids"],
+            answer["embeddings"],
+            answer["metadatas"],
+            answer["documents"],
+            strict=True,
+        )
+    ]
+
+
 class VectorCollection(Resource):
     """One Chroma collection in cosine space. Embeddings are always passed in by us:
     Chroma's default embedding function would try to download a model."""
@@ -165,16 +179,7 @@ class VectorCollection(Resource):
             limit=limit,
             include=["embeddings", "metadatas", "documents"],
         )
-        return [
-            VectorRecord(id=i, embedding=list(e), metadata=m or {}, document=doc)
-            for i, e, m, doc in zip(
-                answer["ids"],
-                answer["embeddings"],
-                answer["metadatas"],
-                answer["documents"],
-                strict=True,
-            )
-        ]
+        return _records(answer)
 
     async def get(self, user_id: str, ids: Sequence[str]) -> dict[str, VectorRecord]:
         """The user's records among ``ids``, with embeddings; others' records are never read."""
@@ -186,16 +191,7 @@ class VectorCollection(Resource):
             where=_user_filter(user_id, None),
             include=["embeddings", "metadatas", "documents"],
         )
-        return {
-            i: VectorRecord(id=i, embedding=list(e), metadata=m, document=doc)
-            for i, e, m, doc in zip(
-                answer["ids"],
-                answer["embeddings"],
-                answer["metadatas"],
-                answer["documents"],
-                strict=True,
-            )
-        }
+        return {record.id: record for record in _records(answer)}
 
     async def delete(
         self,

@@ -14,7 +14,7 @@ import functools
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -43,6 +43,20 @@ def load_init_aws() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def provision_aws(settings: Settings, **options: int) -> dict[str, str]:
+    """The bucket and queues ``settings`` name, made (or brought in line) by init_aws.py;
+    ``options`` are its ``max_receive_count`` and ``visibility_timeout``."""
+    provision: Callable[..., dict[str, str]] = load_init_aws().provision
+    return provision(
+        endpoint_url=settings.aws_endpoint_url,
+        region=settings.aws_region,
+        bucket=settings.bucket,
+        request_queue=settings.request_queue,
+        result_queue=settings.result_queue,
+        **options,
+    )
 
 
 def _port(preferred: int) -> int:
@@ -127,13 +141,7 @@ def local_stack(folder: Path, base: Settings) -> Iterator[LocalStack]:
             task_sweep_seconds=min(base.task_sweep_seconds, TASK_SWEEP_SECONDS),
         )
         settings = dataclasses.replace(settings, ai_url=f"http://127.0.0.1:{settings.ai_port}")
-        load_init_aws().provision(
-            endpoint_url=settings.aws_endpoint_url,
-            region=settings.aws_region,
-            bucket=settings.bucket,
-            request_queue=settings.request_queue,
-            result_queue=settings.result_queue,
-        )
+        provision_aws(settings)
         _services(settings, folder, started)
         yield LocalStack(settings, started)
     finally:

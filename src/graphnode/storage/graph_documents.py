@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from pymongo import UpdateOne
 
 from graphnode.adapters.mongo import Collections
 from graphnode.contracts.results import GraphFile
+from graphnode.storage.codec import epoch_ms
 from graphnode.storage.documents import doc_key, owned
 
 GRAPH_PARTS = (Collections.NODES, Collections.EDGES, Collections.CLUSTERS, Collections.SUBCLUSTERS)
@@ -29,6 +32,11 @@ class Generation:
     user_id: str
     generation: str
     generated_ms: int
+
+    @classmethod
+    def at(cls, user_id: str, generation: str, generated_at: datetime) -> Generation:
+        """The generation ``generation`` of ``user_id``'s graph, generated at ``generated_at``."""
+        return cls(user_id, generation, epoch_ms(generated_at))
 
     def key(self, *parts: object) -> str:
         return doc_key(self.user_id, self.generation, *parts)
@@ -50,14 +58,19 @@ def _upsert(key: str, doc: dict[str, Any]) -> UpdateOne:
     return UpdateOne({"_id": key, "user_id": doc["user_id"]}, {"$set": doc}, upsert=True)
 
 
+def _renamed_id(gen: Generation, item: BaseModel, id_field: str) -> dict[str, Any]:
+    """``item`` as a document of ``gen``, its ``id`` kept as ``id_field`` (``_id`` is the key)."""
+    doc = item.model_dump(mode="json", exclude_none=True)
+    item_id = doc.pop("id")
+    doc.update(gen.tags())
+    doc[id_field] = item_id
+    return doc
+
+
 def node_docs(gen: Generation, graph: GraphFile) -> list[UpdateOne]:
-    ops = []
-    for node in graph.nodes:
-        doc = node.model_dump(mode="json", exclude_none=True)
-        doc.pop("id", None)
-        doc.update(gen.tags(), node_id=node.id)
-        ops.append(_upsert(gen.key(node.orig_id), doc))
-    return ops
+    return [
+        _upsert(gen.key(node.orig_id), _renamed_id(gen, node, "node_id")) for node in graph.nodes
+    ]
 
 
 def edge_docs(gen: Generation, graph: GraphFile) -> list[UpdateOne]:
@@ -87,13 +100,10 @@ def cluster_docs(gen: Generation, graph: GraphFile) -> list[UpdateOne]:
 
 
 def subcluster_docs(gen: Generation, graph: GraphFile) -> list[UpdateOne]:
-    ops = []
-    for sub in graph.subclusters:
-        doc = sub.model_dump(mode="json", exclude_none=True)
-        doc.pop("id", None)
-        doc.update(gen.tags(), subcluster_id=sub.id)
-        ops.append(_upsert(gen.key(sub.id), doc))
-    return ops
+    return [
+        _upsert(gen.key(sub.id), _renamed_id(gen, sub, "subcluster_id"))
+        for sub in graph.subclusters
+    ]
 
 
 def cluster_ids(graph: GraphFile) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.storage.codec import decode, epoch_ms, find_one, now_ms, utc_now
+from graphnode.storage.codec import epoch_ms, find_one, now_ms, utc_now
 from graphnode.storage.documents import all_of
 
 # Long enough to stream a large bundle to S3 and hand the task over.
@@ -54,8 +54,8 @@ class GraphStats:
     generated_ms: int | None = None
 
     @classmethod
-    def from_doc(cls, raw: dict[str, Any]) -> GraphStats:
-        doc = decode(raw) or {}
+    def from_doc(cls, doc: dict[str, Any]) -> GraphStats:
+        """The stats of a document read back through ``codec`` (its moments decoded)."""
         previous = doc.get("previous_status")
         return cls(
             user_id=doc["user_id"],
@@ -72,6 +72,13 @@ class GraphStats:
             generated_ms=doc.get("generated_ms")
             or (epoch_ms(doc["generated_at"]) if doc.get("generated_at") else None),
         )
+
+    @property
+    def live_claim(self) -> str | None:
+        """The task whose lease holds the graph now, if any."""
+        if self.running_task and self.lease_ms and self.lease_ms > now_ms():
+            return self.running_task
+        return None
 
     @property
     def settled_status(self) -> GraphStatus:

@@ -122,10 +122,6 @@ class MongoGraphStore(GraphStatusStore):
         super().__init__(database)
         self._db = database
 
-    @staticmethod
-    def generation(user_id: str, task_id: str, generated_at: datetime) -> Generation:
-        return Generation(user_id, task_id, epoch_ms(generated_at))
-
     async def current_generation(self, user_id: str) -> Generation | None:
         current = await self.stats(user_id)
         if current is None or current.generation is None:
@@ -202,7 +198,7 @@ class MongoGraphStore(GraphStatusStore):
         features_key: str | None = None,
     ) -> bool:
         """Stage, switch and collect in one call; False (nothing left behind) if stale."""
-        gen = self.generation(user_id, generation, generated_at)
+        gen = Generation.at(user_id, generation, generated_at)
         if await self.is_stale(gen):
             log.warning("stale graph result ignored", extra={"generation": generation})
             return False

@@ -190,10 +190,9 @@ class GenerationService:
         """Raise as ``add_nodes`` would, before anything of the upload is stored."""
         if len(await self.graphs.source_keys(user_id)) < 2:
             raise NothingToGenerateError("there is no graph to add to yet: generate it first")
-        running = await self.graphs.running_task(user_id)
         current = await self.graphs.stats(user_id)
-        if running and current and current.lease_ms and current.lease_ms > now_ms():
-            raise GenerationRunningError(running)
+        if current is not None and current.live_claim is not None:
+            raise GenerationRunningError(current.live_claim)
 
     @staticmethod
     def _as_dispatch_error(exc: Exception) -> DispatchError:

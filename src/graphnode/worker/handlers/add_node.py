@@ -22,7 +22,7 @@ class AddNodeResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: AddNodeResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        if await ctx.ended_as_failed(message):
+        if await ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:
             await ctx.record_failure(message)

@@ -64,13 +64,14 @@ class HandlerContext:
     async def _user_was_deleted(self, user_id: str) -> bool:
         return self.eraser is not None and await self.eraser.was_deleted(user_id)
 
-    async def ended_as_failed(self, message: Message[Any]) -> bool:
-        """True when the task already ended as FAILED (its deadline passed, or it was
-        dead-lettered): its late result is then discarded, never applied."""
+    async def is_late(self, message: Message[Any]) -> bool:
+        """True when a result comes after its task ended, to be discarded, never applied:
+        the task already FAILED (its deadline passed, or it was dead-lettered), or its user
+        was deleted (whose task records went with everything else)."""
         task = await self.tasks.get(message.task_id, message.payload.user_id)
         if task is None and await self._user_was_deleted(message.payload.user_id):
             # Its files arrived after the deletion removed the user's: remove them too.
-            keys = getattr(message.payload, "result_keys", dict)()
+            keys = message.payload.result_keys()
             for key in keys.values():
                 await self.objects.delete(key)
             log.warning("late result discarded: its user was deleted", extra={"files": len(keys)})

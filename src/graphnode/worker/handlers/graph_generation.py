@@ -15,7 +15,6 @@ from graphnode.contracts import (
     parse_graph,
     parse_summary,
 )
-from graphnode.storage.codec import epoch_ms
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.task_store import TaskState
 from graphnode.storage.vector_store import NodeVector
@@ -42,7 +41,7 @@ class GraphGenerationResultHandler:
 
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphGenerationResult = message.payload
-        if await self._ctx.ended_as_failed(message):
+        if await self._ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:
             await self._ctx.record_failure(message)
@@ -62,7 +61,7 @@ class GraphGenerationResultHandler:
         features = parse_features(raw_features) if raw_features is not None else None
         summary = parse_summary(raw_summary) if raw_summary is not None else None
         stamp = generated_at(graph.metadata.generated_at, message.timestamp)
-        gen = Generation(user, message.task_id, epoch_ms(stamp))
+        gen = Generation.at(user, message.task_id, stamp)
 
         applied = await self._apply(gen, graph, features, payload)
         if applied and summary is not None:

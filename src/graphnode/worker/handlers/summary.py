@@ -19,7 +19,7 @@ class GraphSummaryResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        if await ctx.ended_as_failed(message):
+        if await ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:
             await ctx.record_failure(message)
