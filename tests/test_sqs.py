@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from graphnode.adapters.sqs import QueueClient
+from graphnode.messaging.settler import BatchDeleter
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -100,3 +101,23 @@ async def test_queue_urls_are_accepted_as_well_as_names(settings, aws):
     async with QueueClient(settings) as sqs:
         assert await sqs.queue_url(settings.request_queue) == aws.request_queue_url
         assert await sqs.queue_url(aws.request_queue_url) == aws.request_queue_url
+
+
+async def test_the_deleter_batches_per_queue_and_sends_what_waits_when_closed(settings, aws):
+    queues = (settings.result_queue, aws.request_queue_url)
+    async with QueueClient(settings) as sqs:
+        received = []
+        for queue in queues:
+            await sqs.send_batch(queue, [orjson.dumps({"n": n}) for n in range(3)])
+            deadline = time.monotonic() + 30
+            mine = []
+            while len(mine) < 3 and time.monotonic() < deadline:
+                mine += await sqs.receive(queue, wait_seconds=1)
+            received += mine
+        async with BatchDeleter(sqs, linger_seconds=0.2) as deleter:
+            # Closing while the deletes still linger: they are sent, not dropped.
+            deletes = [asyncio.create_task(deleter.delete(m)) for m in received]
+            await asyncio.sleep(0)
+        assert [await d for d in deletes] == [True] * 6
+        for queue in queues:
+            assert await sqs.approximate_depth(queue) == 0

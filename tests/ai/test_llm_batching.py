@@ -1,4 +1,4 @@
-"""The local backend's use of the shared micro-batcher (graphnode.ai.batching).
+"""The local backend's use of the shared micro-batcher (graphnode.batching).
 
 The real model is exercised in test_llm_local.py; here a stand-in runtime plays
 ``model.generate`` so the tests can say exactly how many batched calls were made.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graphnode.ai.batching import (
+from graphnode.batching import (
     BatcherBusyError,
     BatcherClosedError,
     BatcherError,

@@ -3,7 +3,7 @@ tasks share one model (one GPU) in large batches.
 
 The model is the floor of the whole pipeline's cost, so the batcher's job is to keep it
 busy with full batches: concurrent tasks put their chunks in one queue (the generic
-:class:`graphnode.ai.batching.MicroBatcher`), one background task takes up to ``max_batch``
+:class:`graphnode.batching.MicroBatcher`), one background task takes up to ``max_batch``
 of them (waiting at most ``max_wait`` for company), runs the model once in a worker thread,
 and hands each task back its own rows.
 """
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from graphnode.adapters.lifecycle import Resource
-from graphnode.ai.batching import MicroBatcher
+from graphnode.batching import MicroBatcher
 from graphnode.ai.pipeline.chunking import Chunk, DocumentText, plan_chunks, pool
 from graphnode.ai.pipeline.precision import apply_precision, effective_precision
 from graphnode.ingest.documents import Document

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from graphnode.ai.batching import BatcherBusyError, BatcherClosedError, BatcherError, MicroBatcher
+from graphnode.batching import BatcherBusyError, BatcherClosedError, BatcherError, MicroBatcher
 
 
 class CountingBatch:
@@ -161,6 +161,25 @@ async def test_close_fails_waiting_callers_and_refuses_new_ones() -> None:
             await task
     with pytest.raises(BatcherClosedError, match="closed"):
         await batcher.submit("late")
+    assert not batcher.is_running
+
+
+async def test_a_draining_close_runs_what_waits_and_refuses_new_ones() -> None:
+    run = CountingBatch(hold=True)
+    batcher = MicroBatcher(run, max_batch_size=2, max_wait_s=0.01)
+    running = asyncio.create_task(batcher.submit("running"))
+    await asyncio.wait_for(run.started.wait(), 5)
+    waiting = [asyncio.create_task(batcher.submit(item)) for item in ("a", "b", "c")]
+    await asyncio.sleep(0)
+    closing = asyncio.create_task(batcher.close(drain=True))
+    await asyncio.sleep(0.05)
+    with pytest.raises(BatcherClosedError):
+        await batcher.submit("late")
+    assert not closing.done()  # it waits for the running batch and the waiting ones
+    run.release.set()
+    await asyncio.wait_for(closing, 5)
+    assert [await task for task in (running, *waiting)] == ["RUNNING", "A", "B", "C"]
+    assert run.batches == [["running"], ["a", "b"], ["c"]]
     assert not batcher.is_running
 
 

@@ -6,10 +6,11 @@ background task gathers what arrives within ``max_wait_s`` of the first waiting 
 caller's future. While a batch runs, new requests queue up and form the next batch, so a busy
 model runs full batches back to back.
 
-It knows nothing about models or about its users' error types: the local LLM backend hands it
-a function that pads prompts into one ``model.generate`` and maps :class:`BatcherError` to its
-own errors; the embedding batcher hands it a function that runs the sentence model once per
-batch; the unit tests hand it a counter.
+It knows nothing about models, queues or its users' error types: the local LLM backend hands
+it a function that pads prompts into one ``model.generate`` and maps :class:`BatcherError` to
+its own errors; the embedding batcher hands it a function that runs the sentence model once
+per batch; the SQS deleter (``messaging.settler``) one ``DeleteMessageBatch`` per queue; the
+unit tests hand it a counter.
 
 Per item the work is O(1) (a deque append, a popleft), so one request of thousands of items
 costs no more than thousands of small ones: items wait in one FIFO queue per batch key.
@@ -29,7 +30,7 @@ from typing import Generic, TypeVar
 In = TypeVar("In")
 Out = TypeVar("Out")
 
-logger = logging.getLogger("graphnode.ai.batching")
+logger = logging.getLogger("graphnode.batching")
 
 
 class BatcherError(RuntimeError):
@@ -138,9 +139,17 @@ class MicroBatcher(Generic[In, Out]):
             self._arrived.set()
         return futures
 
-    async def close(self) -> None:
-        """Stop the background task and fail whatever was still waiting; safe to call twice."""
+    async def close(self, *, drain: bool = False) -> None:
+        """Stop the background task and fail whatever was still waiting; safe to call twice.
+
+        With ``drain``, what waits is run first (new submits are refused meanwhile): the SQS
+        deleter sends its last deletes rather than let those messages be handled again.
+        """
         self._closed = True
+        if drain and self._task is not None and not self._task.done():
+            waiting = [w.future for queue in self._queues.values() for w in queue]
+            if waiting:
+                await asyncio.wait(waiting)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
