@@ -70,7 +70,7 @@ def test_an_addition_round_trips_and_carries_each_new_vector(built):
     assert file_json(parsed) == addition
     assert len(parsed.nodes) == HELD_BACK
     dimension = len(result.features["embeddings"][0])
-    assert all(len(node.model_extra["embedding"]) == dimension for node in parsed.nodes)
+    assert all(len(node.embedding or []) == dimension for node in parsed.nodes)
     stored = {node["id"] for node in result.graph["nodes"]}
     assert not stored & {node.id for node in parsed.nodes}
 

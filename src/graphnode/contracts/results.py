@@ -18,6 +18,16 @@ from graphnode.contracts.errors import ContractError
 from graphnode.contracts.wire import FileModel, loads_json, validate
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# A field only some files carry: left out of a dump when unset, so every other file is
+# written exactly as before it was declared.
+def _optional_field(description: str) -> Any:
+    return Field(default=None, exclude_if=_absent, description=description)
+
+
 class Keyword(FileModel):
     term: str
     score: float = 0.0
@@ -38,6 +48,9 @@ class GraphNode(FileModel):
     source_type: str = "chat"
     x: float | None = None
     y: float | None = None
+    embedding: list[float] | None = _optional_field(
+        "ADD_NODE_RESULT only: the new node's vector, which the worker stores for search."
+    )
 
     @field_validator("orig_id", mode="before")
     @classmethod
@@ -71,6 +84,10 @@ class ClusterInfo(FileModel):
     description: str = ""
     size: int = 0
     key_themes: list[str] = Field(default_factory=list)
+    top_keywords: list[str] | None = _optional_field(
+        "The cluster's leading terms (this system's; the original's files lack them), read "
+        "back when nodes are added."
+    )
 
 
 class GraphMetadata(FileModel):

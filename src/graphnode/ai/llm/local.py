@@ -15,12 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graphnode.batching import (
-    BatcherBusyError,
-    BatcherClosedError,
-    BatcherError,
-    MicroBatcher,
-)
 from graphnode.ai.llm.base import (
     LOGGER_NAME,
     GenerationRequest,
@@ -28,6 +22,12 @@ from graphnode.ai.llm.base import (
     LanguageModelError,
     LanguageModelUnavailableError,
     ModelLifetime,
+)
+from graphnode.batching import (
+    BatcherBusyError,
+    BatcherClosedError,
+    BatcherError,
+    MicroBatcher,
 )
 
 if TYPE_CHECKING:

@@ -102,7 +102,6 @@ def edge_models(edges: Sequence[Edge], ids: Sequence[int] | None = None) -> list
 
 
 def cluster_info(label: Label, size: int, top_keywords: Sequence[str]) -> ClusterInfo:
-    # top_keywords is one of this system's extra fields (docs/contract.md, 'Result files').
     return ClusterInfo(
         name=label.name,
         description=label.description,

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from graphnode.adapters.lifecycle import Resource
-from graphnode.batching import MicroBatcher
 from graphnode.ai.pipeline.chunking import Chunk, DocumentText, plan_chunks, pool
 from graphnode.ai.pipeline.precision import apply_precision, effective_precision
+from graphnode.batching import MicroBatcher
 from graphnode.ingest.documents import Document
 
 log = logging.getLogger("graphnode.ai.embed")

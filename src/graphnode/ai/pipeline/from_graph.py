@@ -56,7 +56,7 @@ def parts_from_graph(graph: GraphFile) -> GraphParts:
     per_cluster = []
     for cluster_id in cluster_ids:
         info = graph.metadata.clusters.get(cluster_id)
-        stored = list(info.model_extra.get("top_keywords", [])) if info and info.model_extra else []
+        stored = list(info.top_keywords or []) if info else []
         counted = Counter(
             t for n in graph.nodes if n.cluster_id == cluster_id for t in n.top_keywords
         )

@@ -125,7 +125,7 @@ async def build_addition(
                 source_type=d.source_type,
                 x=round(float(placement.positions[i, 0]), 4),
                 y=round(float(placement.positions[i, 1]), 4),
-                # An extra field (docs/contract.md): the worker stores it as the node's vector.
+                # Only additions carry it: the worker stores it as the node's vector.
                 embedding=np.round(vectors[i], 6).tolist(),
             )
             for i, d in enumerate(docs)

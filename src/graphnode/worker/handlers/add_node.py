@@ -30,11 +30,7 @@ class AddNodeResultHandler:
         [raw] = await ctx.download(payload.result_s3_key)
         assert raw is not None  # the contract requires resultS3Key when COMPLETED
         graph = parse_graph_addition(raw)
-        vectors = [
-            node_vector(node, node.model_extra["embedding"])
-            for node in graph.nodes
-            if node.model_extra and node.model_extra.get("embedding")
-        ]
+        vectors = [node_vector(node, node.embedding) for node in graph.nodes if node.embedding]
         # Vectors first: the merge frees the claim, so it is the step that says "done".
         current = await ctx.graphs.current_generation(user)
         if vectors and current is not None:
