@@ -18,6 +18,7 @@ from firebase_admin import messaging
 
 from graphnode.adapters import fcm
 from graphnode.adapters.fcm import FcmNotifier, MulticastOutcome, PushError
+from graphnode.adapters.fcm_internals import FirebaseAdminChangedError
 from tests.support.fcm_server import FCM_ERROR_TYPE, FcmTestServer
 
 PROJECT = "graphnode-test"
@@ -241,19 +242,37 @@ def test_configuration_errors_are_raised_at_construction():
         FcmNotifier(endpoint="https://fcm.googleapis.com/", project_id=PROJECT)
 
 
-async def test_open_fails_loudly_when_firebase_admin_moves_the_send_url(fcm_server, monkeypatch):
+@pytest.mark.parametrize("attribute", ["_fcm_url", "_async_client"])
+async def test_open_fails_loudly_when_firebase_admin_moves_an_internal(
+    fcm_server, monkeypatch, attribute
+):
     real_init = messaging._MessagingService.__init__
 
-    def init_without_url(self, app):
+    def init_without(self, app):
         real_init(self, app)
-        del self._fcm_url
+        delattr(self, attribute)
 
-    monkeypatch.setattr(messaging._MessagingService, "__init__", init_without_url)
+    monkeypatch.setattr(messaging._MessagingService, "__init__", init_without)
     notifier = FcmNotifier(endpoint=fcm_server.url, project_id=PROJECT)
 
-    with pytest.raises(RuntimeError, match="_fcm_url"):
+    # The clear error, not an AttributeError from firebase-admin's own cleanup of the App.
+    with pytest.raises(FirebaseAdminChangedError, match=attribute) as raised:
         await notifier.open()
+    assert firebase_admin.__version__ in str(raised.value)
     assert not notifier.is_open
+    assert notifier.app_name is None
+
+
+async def test_open_is_idempotent_and_a_reopened_notifier_gets_a_new_app(notifier, fcm_server):
+    name = notifier.app_name
+    assert await notifier.open() is notifier
+    assert notifier.app_name == name
+
+    await notifier.close()
+    await notifier.open()
+    assert notifier.app_name not in (None, name)
+    outcome = await notifier.send_multicast(["token-a"], title=TITLE, body=BODY, data=DATA)
+    assert outcome.success_count == 1
 
 
 def _service_account_file(tmp_path, token_uri: str) -> str:

@@ -1,9 +1,10 @@
 """Firebase Cloud Messaging: the worker's "graph ready" push, through firebase-admin.
 
 One :class:`FcmNotifier` owns one named firebase-admin ``App`` for its lifetime
-(``async with FcmNotifier(...)`` or ``open()``/``close()``). ``send_multicast`` sends one
-notification to many registration tokens, 500 at a time (FCM's multicast limit), and reports
-which tokens FCM condemned so the caller can delete them from storage.
+(``async with FcmNotifier(...)`` or ``open()``/``close()``: the adapters' :class:`Resource`
+idiom). ``send_multicast`` sends one notification to many registration tokens, 500 at a time
+(FCM's multicast limit), and reports which tokens FCM condemned so the caller can delete them
+from storage.
 
 Two ways to run it:
 
@@ -11,7 +12,8 @@ Two ways to run it:
   ``credentials.Certificate`` fetches OAuth access tokens from Google as usual;
 - development and tests: ``endpoint`` names a local server that speaks FCM HTTP v1 (no FCM
   emulator exists). Without a credentials file the notifier then presents a fixed bearer
-  token and never touches the network for it.
+  token and never touches the network for it. Redirecting firebase-admin needs its private
+  internals; those are kept to :mod:`graphnode.adapters.fcm_internals`.
 
 Failure policy: a per-token failure is reported in the returned :class:`MulticastOutcome`;
 when nothing at all was delivered and FCM said nothing about any token (bad credentials,
@@ -22,14 +24,14 @@ FCM unavailable after firebase-admin's own retries, a payload FCM refuses) the c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import urllib.parse
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import firebase_admin
 import google.auth.credentials
@@ -37,9 +39,11 @@ import google.auth.exceptions
 import google.auth.transport.requests
 from firebase_admin import credentials, exceptions, messaging
 
+from graphnode.adapters.fcm_internals import FCM_PRODUCTION_ENDPOINT, MessagingInternals
+from graphnode.adapters.lifecycle import Resource
+
 logger = logging.getLogger("graphnode.fcm")
 
-FCM_PRODUCTION_ENDPOINT = "https://fcm.googleapis.com"
 # FCM (and firebase-admin, which raises ValueError above it) caps a multicast at 500 tokens.
 MULTICAST_LIMIT = 500
 # firebase-admin's default is 120 s per request; a notification is not worth that long a wait.
@@ -199,7 +203,7 @@ def _multicast_message(
 LOCAL_PROJECT_ID = "graphnode-local"
 
 
-class FcmNotifier:
+class FcmNotifier(Resource):
     """Sends push notifications through FCM HTTP v1 (``messaging.send_each_for_multicast_async``).
 
     ``credentials_path``: a Firebase service-account JSON file (production).
@@ -219,6 +223,7 @@ class FcmNotifier:
         http_timeout_s: float = DEFAULT_HTTP_TIMEOUT_S,
         local_access_token: str = LOCAL_ACCESS_TOKEN,
     ) -> None:
+        super().__init__()
         self._endpoint = _normalise_endpoint(endpoint)
         if credentials_path is None and self._endpoint is None:
             raise ValueError("FcmNotifier needs a credentials file, or a local FCM-v1 endpoint")
@@ -232,62 +237,57 @@ class FcmNotifier:
         self._http_timeout_s = http_timeout_s
         self._local_access_token = local_access_token
         self._app: firebase_admin.App | None = None
-        self._service: Any = None
         self._refresh_lock = asyncio.Lock()
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    @property
-    def is_open(self) -> bool:
-        return self._app is not None
 
     @property
     def app_name(self) -> str | None:
         """The name of this notifier's firebase-admin App while open (unique per instance)."""
         return None if self._app is None else self._app.name
 
-    async def open(self) -> None:
-        """Create this notifier's firebase-admin App (reads the credentials file, if any)."""
-        if self._app is not None:
-            raise RuntimeError("FcmNotifier is already open")
+    async def _open(self, stack: contextlib.AsyncExitStack) -> None:
         # Reading the key file and building firebase-admin's HTTP clients block: off the loop.
-        self._app, self._service = await asyncio.to_thread(self._create_app)
+        app = await asyncio.to_thread(self._initialize_app)
+        stack.push_async_callback(self._delete_app, app)
+        internals = await asyncio.to_thread(MessagingInternals, app)
+        # Registered after the App, so it runs before delete_app: firebase-admin's own close()
+        # runs ``asyncio.run(aclose())``, which cannot run inside our loop; the httpx client is
+        # closed here, on the loop that used it, and delete_app then finds it closed.
+        stack.push_async_callback(internals.aclose)
+        if self._endpoint is not None:
+            internals.redirect(self._endpoint, app.project_id)
+        self._app = app
         logger.info(
             "fcm notifier open",
             extra={
-                "fcmApp": self._app.name,
-                "project": self._app.project_id,
+                "fcmApp": app.name,
+                "project": app.project_id,
                 "endpoint": self._endpoint or FCM_PRODUCTION_ENDPOINT,
             },
         )
 
-    async def close(self) -> None:
-        """Release the HTTP connections and delete the App; safe to call twice."""
-        app, service = self._app, self._service
-        self._app = self._service = None
-        if app is None:
-            return
+    def _initialize_app(self) -> firebase_admin.App:
+        credential: credentials.Base
+        if self._credentials_path is not None:
+            credential = credentials.Certificate(self._credentials_path)
+        else:
+            credential = _StaticAccessTokenCredential(self._local_access_token)
+        options: dict[str, Any] = {"httpTimeout": self._http_timeout_s}
+        if self._project_id:
+            options["projectId"] = self._project_id
+        return firebase_admin.initialize_app(
+            credential, options, name=f"graphnode-fcm-{uuid.uuid4().hex}"
+        )
+
+    async def _delete_app(self, app: firebase_admin.App) -> None:
+        self._app = None
         try:
-            # firebase-admin's own close() runs ``asyncio.run(aclose())``, which cannot run
-            # inside our loop; close the httpx client here, on the loop that used it, so the
-            # delete_app below (in a thread) finds it already closed.
-            http_client = getattr(service, "_async_client", None)
-            if http_client is not None:
-                await http_client.aclose()
-            else:
-                logger.warning("firebase-admin has no _async_client; connections closed late")
-        finally:
             await asyncio.to_thread(firebase_admin.delete_app, app)
+        except Exception:
+            # delete_app unregisters the App before cleaning its services up, so a failing
+            # cleanup (a firebase-admin whose internals moved) only leaks; it must not hide
+            # the error that made open() fail.
+            logger.warning("fcm app cleanup failed", extra={"fcmApp": app.name}, exc_info=True)
+            return
         logger.info("fcm notifier closed", extra={"fcmApp": app.name})
 
     async def send_multicast(
@@ -298,7 +298,7 @@ class FcmNotifier:
         Raises :class:`PushError` when nothing was delivered and no token was judged, and
         ValueError when firebase-admin refuses the payload (non-string data, for example).
         """
-        app = self._require_open()
+        app = self._open_app()
         if isinstance(tokens, str):
             raise TypeError("tokens must be a sequence of registration tokens, not one string")
         unique_tokens = list(dict.fromkeys(token for token in tokens if token))
@@ -318,52 +318,14 @@ class FcmNotifier:
             )
         return outcome
 
-    def _require_open(self) -> firebase_admin.App:
-        if self._app is None:
-            raise RuntimeError("FcmNotifier is not open: use 'async with' or await open()")
+    def _open_app(self) -> firebase_admin.App:
+        self._require_open()
+        assert self._app is not None
         return self._app
-
-    def _create_app(self) -> tuple[firebase_admin.App, Any]:
-        credential: credentials.Base
-        if self._credentials_path is not None:
-            credential = credentials.Certificate(self._credentials_path)
-        else:
-            credential = _StaticAccessTokenCredential(self._local_access_token)
-        options: dict[str, Any] = {"httpTimeout": self._http_timeout_s}
-        if self._project_id:
-            options["projectId"] = self._project_id
-        app = firebase_admin.initialize_app(
-            credential, options, name=f"graphnode-fcm-{uuid.uuid4().hex}"
-        )
-        try:
-            # Created now, not on first send, so a missing project id fails at open().
-            service = messaging._get_messaging_service(app)
-            if self._endpoint is not None:
-                self._redirect(service, app.project_id)
-        except BaseException:
-            firebase_admin.delete_app(app)
-            raise
-        return app, service
-
-    def _redirect(self, service: Any, project_id: str) -> None:
-        # firebase-admin hard-codes https://fcm.googleapis.com in _MessagingService.FCM_URL
-        # and formats it into the instance attribute ``_fcm_url`` (messaging.py,
-        # _MessagingService.__init__), with no option to change it. Replacing that one
-        # attribute on this App's own service instance redirects only messages:send for this
-        # notifier; everything else (auth, retries, error mapping) stays firebase-admin's.
-        current = getattr(service, "_fcm_url", None)
-        if not isinstance(current, str) or not current.startswith(FCM_PRODUCTION_ENDPOINT):
-            raise RuntimeError(
-                f"firebase-admin {firebase_admin.__version__} no longer keeps the FCM send URL "
-                "in _MessagingService._fcm_url; update graphnode.adapters.fcm before using an "
-                "FCM endpoint override"
-            )
-        quoted_project = urllib.parse.quote(project_id, safe="")
-        service._fcm_url = f"{self._endpoint}/v1/projects/{quoted_project}/messages:send"
 
     async def _ensure_access_token(self) -> None:
         """Fetch an expired OAuth token in a thread; firebase-admin would block the loop."""
-        app = self._require_open()
+        app = self._open_app()
         google_credential = app.credential.get_credential()
         if google_credential.valid:
             return
