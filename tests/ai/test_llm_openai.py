@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from graphnode.ai.llm import (
     ClusterBrief,
@@ -42,11 +44,15 @@ class ScriptedModel(ModelLifetime):
         self._steps = list(steps)
         self._hang = hang
         self.requests: list[GenerationRequest] = []
+        self.times: list[float] = []
+        self.started = asyncio.Event()
         self.cancelled = asyncio.Event()
         self.closed = False
 
     async def generate(self, request: GenerationRequest) -> str:
         self.requests.append(request)
+        self.times.append(time.monotonic())
+        self.started.set()
         if self._hang:
             try:
                 await asyncio.Event().wait()
@@ -73,10 +79,22 @@ async def served(
     api_key = client_options.pop("server_api_key", None)
     settings = ServeSettings(model_name="scripted", api_key=api_key)
     async with running(create_app(model, settings)) as base_url:
-        options = {"backoff_s": 0.01, "max_backoff_s": 0.05, **client_options}
-        client = OpenAICompatibleModel(base_url=base_url, model="scripted", **options)
+        client = OpenAICompatibleModel(base_url=base_url, model="scripted", **client_options)
         async with client:
             yield client
+
+
+@asynccontextmanager
+async def raw_server(answer: Callable[[], web.Response]) -> AsyncIterator[str]:
+    """A server whose ``/v1/chat/completions`` answers ``answer()``: replies serve never gives."""
+    app = web.Application()
+
+    async def handler(request: web.Request) -> web.Response:
+        return answer()
+
+    app.router.add_post("/v1/chat/completions", handler)
+    async with running(app) as base_url:
+        yield base_url
 
 
 def _ask(schema: dict[str, Any] | None = None) -> GenerationRequest:
@@ -143,7 +161,7 @@ async def test_an_unknown_model_name_is_a_404_naming_the_served_one() -> None:
 
 async def test_an_unreachable_server_is_retried_then_reported() -> None:
     client = OpenAICompatibleModel(
-        base_url=f"http://127.0.0.1:{free_port()}", model="m", max_retries=1, backoff_s=0.01
+        base_url=f"http://127.0.0.1:{free_port()}", model="m", max_retries=1
     )
     async with client:
         assert not await client.check_health()
@@ -154,10 +172,83 @@ async def test_an_unreachable_server_is_retried_then_reported() -> None:
 async def test_a_client_timeout_cancels_the_request_in_the_server() -> None:
     model = ScriptedModel("never", hang=True)
     async with served(model, timeout_s=0.3, max_retries=0) as client:
-        with pytest.raises(LanguageModelError):
+        with pytest.raises(LanguageModelError, match="failed once: Request timed out"):
             await client.generate(_ask())
         # The server cancels the handler when the client hangs up; the model sees it.
         await asyncio.wait_for(model.cancelled.wait(), 10)
+
+
+async def test_a_timeout_is_retried_then_ends_in_a_language_model_error() -> None:
+    model = ScriptedModel("never", hang=True)
+    async with served(model, timeout_s=0.3, max_retries=1) as client:
+        with pytest.raises(LanguageModelError, match="failed 2 times: Request timed out") as error:
+            await client.generate(_ask())
+    assert not isinstance(error.value, LanguageModelHTTPError)
+    assert len(model.requests) == 2
+
+
+async def test_a_429_waits_for_its_retry_after_then_is_retried() -> None:
+    # serve answers a full queue with 429 and Retry-After: 1.
+    model = ScriptedModel(LanguageModelBusyError("queue full"), "ok")
+    async with served(model, max_retries=1) as client:
+        assert await client.generate(_ask()) == "ok"
+    first, second = model.times
+    assert second - first >= 0.95
+
+
+async def test_a_retry_after_beyond_two_minutes_is_not_waited_for() -> None:
+    def answer() -> web.Response:
+        body = {"error": {"message": "come back tomorrow"}}
+        return web.json_response(body, status=429, headers={"Retry-After": "86400"})
+
+    async with (
+        raw_server(answer) as base_url,
+        OpenAICompatibleModel(base_url=base_url, model="m", max_retries=3) as client,
+    ):
+        with pytest.raises(LanguageModelError, match="failed once: 429: come back tomorrow"):
+            await client.generate(_ask())
+
+
+async def test_cancelling_generate_cancels_the_request_in_the_server() -> None:
+    model = ScriptedModel("never", hang=True)
+    async with served(model) as client:
+        task = asyncio.create_task(client.generate(_ask()))
+        await asyncio.wait_for(model.started.wait(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.wait_for(model.cancelled.wait(), 10)
+        assert await client.check_health()  # the client itself is still usable
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda: web.Response(text="{oops", content_type="application/json"), "not JSON"),
+        (lambda: web.Response(text="oops", content_type="text/plain"), "not a chat completion"),
+        (lambda: web.json_response({"choices": []}), "no choices"),
+        (lambda: web.json_response({"choices": [{"message": {"content": None}}]}), "no text"),
+        (lambda: web.Response(status=422, text="plain failure"), "422: plain failure"),
+    ],
+)
+async def test_unusable_answers_are_language_model_errors(
+    answer: Callable[[], web.Response], fragment: str
+) -> None:
+    async with (
+        raw_server(answer) as base_url,
+        OpenAICompatibleModel(base_url=base_url, model="m", max_retries=0) as client,
+    ):
+        with pytest.raises(LanguageModelError, match=fragment):
+            await client.generate(_ask())
+
+
+async def test_a_closed_model_refuses_requests_and_closes_twice() -> None:
+    async with served(ScriptedModel("ok")) as client:
+        assert await client.generate(_ask()) == "ok"
+    await client.close()
+    assert not await client.check_health()
+    with pytest.raises(LanguageModelError, match="closed"):
+        await client.generate(_ask())
 
 
 @pytest.mark.parametrize(

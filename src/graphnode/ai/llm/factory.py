@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from graphnode.ai.llm.base import LanguageModel
+from graphnode.ai.llm.base import LanguageModel, LanguageModelUnavailableError
 
 BACKENDS = ("keywords", "local", "openai", "vllm")
 
@@ -55,7 +55,12 @@ def open_language_model(name: str, **options: Any) -> LanguageModel | None:
 
         return LocalLanguageModel(**options)
     if backend == "openai":
-        from graphnode.ai.llm.openai_compat import OpenAICompatibleModel
+        try:
+            from graphnode.ai.llm.openai_compat import OpenAICompatibleModel
+        except ModuleNotFoundError as error:  # the openai SDK comes with the ai extra
+            raise LanguageModelUnavailableError(
+                f"the openai backend needs {error.name}: pip install 'graphnode[ai]'"
+            ) from error
 
         merged = openai_options(options)
         if not merged.get("base_url"):

@@ -1,11 +1,14 @@
-"""The ``openai`` backend: any OpenAI-compatible chat-completions server.
+"""The ``openai`` backend: any OpenAI-compatible chat-completions server, through the openai SDK.
 
 ``vllm serve``, llama.cpp's server, ``python -m graphnode.ai.llm.serve`` and hosted APIs all
 speak ``POST /v1/chat/completions``. The server batches concurrent requests itself (vLLM
-continuously), so this client only bounds how many it has in flight, and retries what is
-worth retrying: 429 and 5xx answers, refused connections and timeouts, with exponential
-backoff (honouring ``Retry-After``). Other 4xx answers are configuration errors and fail at
-once with the server's own message.
+continuously), so this client only bounds how many it has in flight.
+
+The HTTP is ``openai.AsyncOpenAI``'s: it retries what is worth retrying (408, 409, 429 and 5xx
+answers, refused connections, timeouts) with exponential backoff (0.5 s doubling up to 8 s,
+jittered) or the server's ``Retry-After`` (up to two minutes; a longer one is not retried).
+Other 4xx answers are configuration errors and fail at once with the server's own message.
+Every SDK error becomes a :class:`LanguageModelError`, the one failure callers catch.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
+import openai
+from openai.types.chat import ChatCompletion
 
 from graphnode.ai.llm.base import (
     LOGGER_NAME,
@@ -29,9 +32,11 @@ from graphnode.ai.llm.base import (
 
 logger = logging.getLogger(LOGGER_NAME)
 
-_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _HEALTH_TIMEOUT_S = 5.0
 _ERROR_SNIPPET = 300
+# AsyncOpenAI refuses to start without a key; a server that wants none ignores the header, and
+# one that wants a key answers 401 to this as it would to no key at all.
+_NO_API_KEY = "no-key"
 
 
 class LanguageModelHTTPError(LanguageModelError):
@@ -42,34 +47,36 @@ class LanguageModelHTTPError(LanguageModelError):
         self.status = status
 
 
-class _RetryableError(Exception):
-    def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after_s = retry_after_s
-
-
 def _api_root(base_url: str) -> str:
     """``http://h:8000`` and ``http://h:8000/v1`` both mean the API at ``http://h:8000/v1``."""
     root = base_url.rstrip("/")
     return root if root.endswith("/v1") else f"{root}/v1"
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
+def _is_retried_status(status: int) -> bool:
+    # The statuses AsyncOpenAI retries (openai._base_client.BaseClient._should_retry); an
+    # answer with one of them, raised at last, means the retries ran out.
+    return status in (408, 409, 429) or status >= 500
+
+
+def _failed(error: openai.APIError) -> str:
+    """ "failed N times", N read from the retry count the SDK sends with each try."""
     try:
-        return max(0.0, float(headers.get("Retry-After", "")))
-    except ValueError:  # absent, or an HTTP date we do not bother to parse
-        return None
+        attempts = int(error.request.headers.get("x-stainless-retry-count", "0")) + 1
+    except ValueError:
+        attempts = 1
+    return "failed once" if attempts == 1 else f"failed {attempts} times"
 
 
-def _error_message(body: str) -> str:
+def _status_message(error: openai.APIStatusError) -> str:
     """The ``error.message`` of an OpenAI-style error body, else the start of the body."""
-    try:
-        error = json.loads(body).get("error")
-        if isinstance(error, Mapping) and error.get("message"):
-            return str(error["message"])[:_ERROR_SNIPPET]
-    except (ValueError, AttributeError):
-        pass
-    return body[:_ERROR_SNIPPET] or "(empty body)"
+    # The SDK hands over the body's ``error`` object when there is one, else the whole body.
+    body = error.body
+    if isinstance(body, Mapping) and body.get("message"):
+        return str(body["message"])[:_ERROR_SNIPPET]
+    if isinstance(body, str) and body:
+        return body[:_ERROR_SNIPPET]
+    return "(empty body)"
 
 
 class OpenAICompatibleModel(ModelLifetime):
@@ -77,8 +84,8 @@ class OpenAICompatibleModel(ModelLifetime):
 
     ``strict_schema`` asks for strict structured output (OpenAI's ``strict: true``); leave it
     off for servers that do not support it. ``max_retries`` counts retries after the first
-    attempt; the wait before retry ``n`` is ``backoff_s * 2**n`` (with jitter, at most
-    ``max_backoff_s``) unless the server sends ``Retry-After``.
+    attempt. ``timeout_s`` bounds each wait for the server (an answer is sent whole, so in
+    effect each attempt), ``connect_timeout_s`` each connection.
     """
 
     def __init__(
@@ -90,8 +97,6 @@ class OpenAICompatibleModel(ModelLifetime):
         timeout_s: float = 120.0,
         connect_timeout_s: float = 10.0,
         max_retries: int = 3,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 10.0,
         max_concurrency: int = 32,
         strict_schema: bool = False,
     ) -> None:
@@ -99,69 +104,65 @@ class OpenAICompatibleModel(ModelLifetime):
             raise ValueError("the openai backend needs base_url (GRAPHNODE_LLM_BASE_URL)")
         self._root = _api_root(base_url)
         self._model = model
-        self._api_key = api_key
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
-        self._max_retries = max_retries
-        self._backoff_s = backoff_s
-        self._max_backoff_s = max_backoff_s
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._strict_schema = strict_schema
-        self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        # Building the client opens no connection, so it is made here, not on first use.
+        self._client = openai.AsyncOpenAI(
+            base_url=self._root,
+            api_key=api_key or _NO_API_KEY,
+            timeout=openai.Timeout(timeout_s, connect=connect_timeout_s),
+            max_retries=max_retries,
+        )
 
     async def generate(self, request: GenerationRequest) -> str:
-        body = self._body(request)
+        if self._closed:
+            raise LanguageModelError("the language model is closed")
         async with self._in_flight:
-            for attempt in range(self._max_retries + 1):
-                try:
-                    return await self._post(body)
-                except _RetryableError as error:
-                    if attempt == self._max_retries:
-                        raise LanguageModelError(
-                            f"LLM server at {self._root} failed {attempt + 1} times: {error}"
-                        ) from error
-                    delay = self._delay(attempt, error.retry_after_s)
-                    logger.info(
-                        "LLM request retried",
-                        extra={"reason": str(error), "attempt": attempt + 1, "delay_s": delay},
-                    )
-                    await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")
+            try:
+                completion = await self._client.chat.completions.create(**self._arguments(request))
+            except openai.APIStatusError as error:
+                raise self._status_error(error) from error
+            except openai.APIConnectionError as error:  # APITimeoutError is one too
+                cause = type(error.__cause__).__name__ if error.__cause__ else "no cause"
+                raise LanguageModelError(
+                    f"LLM server at {self._root} {_failed(error)}: {error.message} ({cause})"
+                ) from error
+            except json.JSONDecodeError as error:
+                # The SDK parses a JSON content type itself and lets a bad body's error out.
+                raise LanguageModelError(
+                    f"LLM server sent a body that is not JSON: {error}"
+                ) from error
+            except openai.OpenAIError as error:
+                raise LanguageModelError(f"LLM server answer is unusable: {error}") from error
+        return _answer_text(completion)
 
     async def check_health(self) -> bool:
         if self._closed:
             return False
         try:
-            session = self._open_session()
-            timeout = aiohttp.ClientTimeout(total=_HEALTH_TIMEOUT_S)
-            async with session.get(f"{self._root}/models", timeout=timeout) as response:
-                return response.status == 200
-        except (aiohttp.ClientError, TimeoutError):
+            quick = self._client.with_options(max_retries=0, timeout=_HEALTH_TIMEOUT_S)
+            await quick.models.list()
+        except openai.OpenAIError:
             return False
+        return True
 
     async def close(self) -> None:
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
-
-    def _open_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise LanguageModelError("the language model is closed")
-        if self._session is None:
-            headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=headers)
-        return self._session
+            return
+        self._closed = True
+        await self._client.close()
 
-    def _body(self, request: GenerationRequest) -> dict[str, Any]:
-        body: dict[str, Any] = {
+    def _arguments(self, request: GenerationRequest) -> dict[str, Any]:
+        arguments: dict[str, Any] = {
             "model": self._model,
             "messages": [{"role": role, "content": text} for role, text in request.messages],
+            # max_tokens, not max_completion_tokens: vLLM, llama.cpp and our serve all read it.
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
         }
         if request.json_schema is not None:
-            body["response_format"] = {
+            arguments["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {
                     "name": "response",
@@ -169,41 +170,27 @@ class OpenAICompatibleModel(ModelLifetime):
                     "strict": self._strict_schema,
                 },
             }
-        return body
+        return arguments
 
-    def _delay(self, attempt: int, retry_after_s: float | None) -> float:
-        if retry_after_s is not None:
-            return min(retry_after_s, self._max_backoff_s)
-        # Jitter keeps many clients that failed together from retrying together.
-        ceiling = min(self._backoff_s * 2**attempt, self._max_backoff_s)
-        return random.uniform(ceiling / 2, ceiling)
-
-    async def _post(self, body: dict[str, Any]) -> str:
-        session = self._open_session()
-        url = f"{self._root}/chat/completions"
-        try:
-            async with session.post(url, json=body) as response:
-                text = await response.text()
-                if response.status in _RETRY_STATUSES:
-                    raise _RetryableError(
-                        f"{response.status}: {_error_message(text)}",
-                        _retry_after(response.headers),
-                    )
-                if response.status != 200:
-                    raise LanguageModelHTTPError(response.status, _error_message(text))
-        except (aiohttp.ClientConnectionError, TimeoutError) as error:
-            raise _RetryableError(repr(error)) from error
-        try:
-            payload = json.loads(text)
-        except ValueError as error:
-            raise LanguageModelError(f"LLM server sent a body that is not JSON: {error}") from error
-        return _answer_text(payload)
+    def _status_error(self, error: openai.APIStatusError) -> LanguageModelError:
+        status, message = error.status_code, _status_message(error)
+        if _is_retried_status(status):
+            return LanguageModelError(
+                f"LLM server at {self._root} {_failed(error)}: {status}: {message}"
+            )
+        return LanguageModelHTTPError(status, message)
 
 
-def _answer_text(payload: Any) -> str:
+def _answer_text(completion: ChatCompletion) -> str:
+    # The SDK hands back a body that is not JSON as text, and builds its models without
+    # validating them, so a malformed answer shows up here.
+    if not isinstance(completion, ChatCompletion):
+        raise LanguageModelError(
+            f"LLM server answer is not a chat completion object: {str(completion)[:80]!r}"
+        )
     try:
-        content = payload["choices"][0]["message"]["content"]
-    except (KeyError, IndexError, TypeError) as error:
+        content = completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError) as error:
         raise LanguageModelError(
             f"LLM server answer has no choices[0].message: {error!r}"
         ) from error
