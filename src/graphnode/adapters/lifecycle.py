@@ -1,4 +1,9 @@
-"""The shared lifetime of every adapter: ``open`` once, ``close`` once, or ``async with``."""
+"""The one lifetime idiom: ``open()``/``close()``, or ``async with``.
+
+:class:`Lifetime` is the idiom itself; :class:`Resource` is how adapters and other long-lived
+clients implement it (what ``_open`` takes is released through one exit stack). Language
+models (``ai.llm.base.ModelLifetime``) implement it too, with a lazy ``open``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,28 @@ class AdapterClosedError(RuntimeError):
     """An adapter was used before ``open()`` or after ``close()``."""
 
 
-class Resource:
+class Lifetime:
+    """Something opened once and closed once; ``async with`` does both."""
+
+    async def open(self) -> Self:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class Resource(Lifetime):
     """Base of long-lived clients.
 
     Subclasses acquire what they need in ``_open(stack)``, registering each disposal on the
@@ -49,14 +75,3 @@ class Resource:
     def _require_open(self) -> None:
         if self._stack is None:
             raise AdapterClosedError(f"{type(self).__name__} is not open")
-
-    async def __aenter__(self) -> Self:
-        return await self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

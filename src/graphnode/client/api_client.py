@@ -7,10 +7,11 @@ import contextlib
 import mimetypes
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
+
+from graphnode.adapters.lifecycle import Resource
 
 TERMINAL = ("COMPLETED", "FAILED")
 
@@ -44,26 +45,18 @@ class GenerationRunning(ClientError):
         self.task_id = task_id
 
 
-class GraphNodeClient:
+class GraphNodeClient(Resource):
     def __init__(self, base_url: str, token: str | None, *, timeout: float = 60.0) -> None:
+        super().__init__()
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=timeout)
         self._session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> Self:
+    async def _open(self, stack: contextlib.AsyncExitStack) -> None:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         self._session = aiohttp.ClientSession(self.base_url, headers=headers, timeout=self._timeout)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._session is not None:
-            await self._session.close()
+        stack.push_async_callback(self._session.close)
 
     @contextlib.asynccontextmanager
     async def _request(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[Any]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
+from graphnode.adapters.lifecycle import Lifetime
+
 Role = Literal["system", "user", "assistant"]
 ChatTurn = tuple[Role, str]
 
@@ -120,23 +122,18 @@ class LanguageModel(Protocol):
     ) -> None: ...
 
 
-class ModelLifetime:
-    """The context-manager half of :class:`LanguageModel`, shared by the backends."""
+class ModelLifetime(Lifetime):
+    """The shared lifetime (``open``/``close``, ``async with``) of the backends.
+
+    Unlike an adapter's :class:`~graphnode.adapters.lifecycle.Resource`, a model starts
+    lazily on its first request (loading weights takes seconds to minutes, and a service
+    may never need the model), and once closed it stays closed: requests then fail with
+    :class:`LanguageModelError`.
+    """
 
     async def start(self) -> None:
         """Acquire what the backend needs up front; by default everything starts lazily."""
 
-    async def close(self) -> None:
-        raise NotImplementedError
-
-    async def __aenter__(self) -> Self:
+    async def open(self) -> Self:
         await self.start()
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
