@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from graphnode.client.commands import add_client_arguments, run_client_command
+from graphnode.export.formats import ExportFormat
 from graphnode.settings import describe_settings
 
 
@@ -68,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--no-summary", action="store_true")
     show = commands.add_parser("show", help="your topics, their sizes, keywords and summary")
     opener = commands.add_parser("open", help="print the graph viewer's URL")
-    for client_command in (imports, generate, show, opener):
+    export = commands.add_parser(
+        "export", help="download your graph: GraphML, GEXF, JSON or an Obsidian vault (.zip)"
+    )
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], default="json")
+    export.add_argument("--out", help="file to write (default graphnode-FORMAT.EXT here)")
+    for client_command in (imports, generate, show, opener, export):
         add_client_arguments(client_command)
         client_command.set_defaults(handler=run_client_command)
     token = commands.add_parser("token", help="print a development token for USER")

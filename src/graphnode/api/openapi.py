@@ -164,6 +164,47 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/graphs/me/export": {
+            "get": {
+                "summary": "The graph for other tools, streamed as a download: GraphML or GEXF "
+                "(Gephi, Cytoscape, networkx), JSON (graph and summary), or an Obsidian vault "
+                "(a zip of Markdown notes)",
+                "security": AUTH,
+                "parameters": [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "string",
+                            "enum": ["graphml", "gexf", "json", "obsidian"],
+                            "default": "json",
+                        },
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The export, as an attachment",
+                        "content": {
+                            "application/graphml+xml": {"schema": {"type": "string"}},
+                            "application/gexf+xml": {"schema": {"type": "string"}},
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["graph", "summary"],
+                                    "properties": {
+                                        "graph": _ref("Graph"),
+                                        "summary": {"anyOf": [_ref("Summary"), {"type": "null"}]},
+                                    },
+                                }
+                            },
+                            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    **_problems(400, 401, 404),
+                },
+            }
+        },
         "/v1/tasks/{task_id}": {
             "get": {
                 "summary": "A task's status",

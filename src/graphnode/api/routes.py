@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from graphnode.api.views import devices, graphs, imports, me, meta, nodes, tasks
+from graphnode.api.views import (
+    devices,
+    exports,
+    graphs,
+    imports,
+    me,
+    meta,
+    nodes,
+    tasks,
+)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -16,6 +25,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/graphs/me/search", graphs.search)
     app.router.add_get("/v1/graphs/me/nodes/{node_id}", nodes.get_node)
     app.router.add_post("/v1/graphs/me/nodes", imports.add_nodes)
+    app.router.add_get("/v1/graphs/me/export", exports.export_graph)
     app.router.add_get("/v1/tasks/{task_id}", tasks.get_task)
     app.router.add_get("/v1/tasks/{task_id}/events", tasks.task_events)
     app.router.add_post("/v1/devices", devices.register_device)

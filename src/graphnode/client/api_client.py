@@ -23,6 +23,7 @@ UNREACHABLE_SECONDS = 30.0
 # when neither happens (a server without deadlines, a lost task).
 STALL_SECONDS = 15 * 60.0
 RETRY_SECONDS = 1.0
+EXPORT_CHUNK_BYTES = 64 * 1024
 
 
 class ClientError(RuntimeError):
@@ -151,6 +152,27 @@ class GraphNodeClient(Resource):
 
     async def graph(self) -> dict[str, Any]:
         return await self._json("GET", "/v1/graphs/me")
+
+    async def export(self, export_format: str, out: Path) -> int:
+        """Stream ``GET /v1/graphs/me/export`` into ``out`` (through a temporary file beside
+        it, so a broken transfer never leaves a truncated export under its name); the bytes
+        written."""
+        partial = out.with_name(f".{out.name}.part")
+        written = 0
+        try:
+            async with self._request(
+                "GET", "/v1/graphs/me/export", params={"format": export_format}
+            ) as response:
+                with partial.open("wb") as sink:
+                    async for chunk in response.content.iter_chunked(EXPORT_CHUNK_BYTES):
+                        sink.write(chunk)
+                        written += len(chunk)
+            partial.replace(out)
+        except aiohttp.ClientPayloadError as exc:
+            raise Unreachable(f"the export broke off after {written} bytes ({exc})") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        return written
 
     async def summary(self) -> dict[str, Any] | None:
         try:

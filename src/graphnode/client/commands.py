@@ -1,4 +1,4 @@
-"""``graphnode import|generate|show|open``: the user's side of GraphNode in a terminal."""
+"""``graphnode import|generate|show|open|export``: the user's side of GraphNode in a terminal."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from graphnode.client.api_client import TERMINAL, ClientError, GenerationRunning, GraphNodeClient
 from graphnode.client.progress_line import ProgressLine
+from graphnode.export.formats import ExportFormat
 from graphnode.settings import Settings
 
 
@@ -109,13 +110,27 @@ async def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export(args: argparse.Namespace) -> int:
+    out = Path(args.out or ExportFormat(args.format).filename)  # the API's own name for it
+    async with _client(args) as client:
+        size = await client.export(args.format, out)
+    print(f"{out}: {args.format} export, {size} bytes")
+    return 0
+
+
 async def _open(args: argparse.Namespace) -> int:
     client = _client(args)
     print(f"{client.base_url}/#token={args.token or os.environ.get('GRAPHNODE_TOKEN')}")
     return 0
 
 
-HANDLERS = {"import": _import, "generate": _generate, "show": _show, "open": _open}
+HANDLERS = {
+    "import": _import,
+    "generate": _generate,
+    "show": _show,
+    "open": _open,
+    "export": _export,
+}
 
 
 def run_client_command(args: argparse.Namespace) -> int:
