@@ -220,6 +220,13 @@ class Removed(Body):
     removed: int
 
 
+class RemovedConversation(Body):
+    id: str = Field(description="The source id of the removed conversation or note.")
+    conversations: int = Field(description="Stored items removed (one per source it was in).")
+    nodes: int = Field(description="Nodes removed from the current graph.")
+    edges: int = Field(description="Edges removed with them.")
+
+
 RESPONSE_BODIES: tuple[type[BaseModel], ...] = (
     Problem,
     ImportSummary,
@@ -232,4 +239,5 @@ RESPONSE_BODIES: tuple[type[BaseModel], ...] = (
     NodeDetail,
     Registered,
     Removed,
+    RemovedConversation,
 )

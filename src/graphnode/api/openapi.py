@@ -256,6 +256,25 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        "/v1/conversations/{conversation_id}": {
+            "delete": {
+                "summary": "Remove one imported conversation or note (by its source id) and, at "
+                "once, its node, edges and vector from the graph",
+                "security": AUTH,
+                "parameters": [
+                    {
+                        "name": "conversation_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 512},
+                    }
+                ],
+                "responses": {
+                    "200": _json(_ref("RemovedConversation"), "What was removed"),
+                    **_problems(401, 404, 409),
+                },
+            }
+        },
         "/v1/me": {
             "delete": {
                 "summary": "Remove every trace of the user (conversations, graph, summary, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from graphnode.api.views import (
+    conversations,
     devices,
     exports,
     graphs,
@@ -31,6 +32,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/v1/devices", devices.register_device)
     app.router.add_delete("/v1/devices", devices.remove_device)
     app.router.add_delete("/v1/me", me.delete_me)
+    app.router.add_delete("/v1/conversations/{conversation_id}", conversations.delete_conversation)
     app.router.add_get("/healthz", meta.healthz)
     app.router.add_get("/readyz", meta.readyz)
     app.router.add_get("/openapi.json", meta.openapi)

@@ -222,7 +222,23 @@ class MongoGraphStore(GraphStatusStore):
         """Add (or update) the nodes, edges and clusters of ``graph`` in the current graph."""
         gen = await self.current_generation(user_id) or Generation(user_id, "merged", 0)
         await self.stage(gen, graph)
-        await self._recount_clusters(gen, {node.cluster_id for node in graph.nodes})
+        await self.recount(gen, {node.cluster_id for node in graph.nodes})
+        await self._release_claim(user_id, task_id or gen.generation, GraphStatus.UPDATED)
+
+    async def recount(self, gen: Generation, cluster_ids: set[str]) -> None:
+        """After nodes were added to or removed from ``gen``: the sizes of ``cluster_ids``
+        and the graph's counts, counted from what is stored (a repeat counts the same), and
+        a topic left without nodes removed. The stats' ``updated_at`` moves, which tells the
+        API's snapshot cache the graph changed."""
+        nodes = self._db.collection(Collections.NODES)
+        clusters = self._db.collection(Collections.CLUSTERS)
+        for cluster_id in cluster_ids:
+            size = await _count(nodes, {**gen.own(), "cluster_id": {"$eq": cluster_id}})
+            key = {"_id": gen.key(cluster_id), "user_id": gen.user_id}
+            if size:
+                await clusters.update_one(key, {"$set": {"size": size}})
+            else:
+                await clusters.delete_one(key)
         counts = {
             "nodes": await self._count(Collections.NODES, gen),
             "edges": await self._count(Collections.EDGES, gen),
@@ -230,19 +246,10 @@ class MongoGraphStore(GraphStatusStore):
             "subclusters": await self._count(Collections.SUBCLUSTERS, gen),
         }
         await self._db.collection(Collections.STATS).update_one(
-            {"_id": user_id},
-            {"$set": {"user_id": user_id, "updated_at": utc_now(), **counts}},
+            {"_id": gen.user_id},
+            {"$set": {"user_id": gen.user_id, "updated_at": utc_now(), **counts}},
             upsert=True,
         )
-        await self._release_claim(user_id, task_id or gen.generation, GraphStatus.UPDATED)
-
-    async def _recount_clusters(self, gen: Generation, cluster_ids: set[str]) -> None:
-        """Cluster sizes from the stored nodes: an addition only knows its own members."""
-        nodes = self._db.collection(Collections.NODES)
-        clusters = self._db.collection(Collections.CLUSTERS)
-        for cluster_id in cluster_ids:
-            size = await _count(nodes, {**gen.own(), "cluster_id": {"$eq": cluster_id}})
-            await clusters.update_one({"_id": gen.key(cluster_id)}, {"$set": {"size": size}})
 
     async def _count(self, name: str, gen: Generation) -> int:
         return await _count(self._db.collection(name), gen.own())

@@ -57,6 +57,10 @@ class MongoVectorStore:
     async def drop(self, gen: Generation) -> None:
         await self._vectors.delete_many(gen.own())
 
+    async def delete_items(self, gen: Generation, orig_ids: Sequence[str]) -> None:
+        if orig_ids:
+            await self._vectors.delete_many({**gen.own(), "orig_id": {"$in": list(orig_ids)}})
+
     async def collect_older(self, gen: Generation) -> int:
         removed = 0
         for older in (

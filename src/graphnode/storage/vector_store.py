@@ -64,6 +64,10 @@ class VectorStore(Protocol):
         """Delete ``gen``'s vectors (it lost the switch)."""
         ...
 
+    async def delete_items(self, gen: Generation, orig_ids: Sequence[str]) -> None:
+        """Delete the vectors of these items of ``gen`` (``DELETE /v1/conversations/{id}``)."""
+        ...
+
     async def collect_older(self, gen: Generation) -> int:
         """Delete the user's vectors of generations older than ``gen``; returns how many."""
         ...
@@ -113,6 +117,10 @@ class ChromaVectorStore:
 
     async def drop(self, gen: Generation) -> None:
         await self._collection.delete(gen.user_id, where={"generation": gen.generation})
+
+    async def delete_items(self, gen: Generation, orig_ids: Sequence[str]) -> None:
+        if orig_ids:
+            await self._collection.delete(gen.user_id, [vector_id(gen, o) for o in orig_ids])
 
     async def collect_older(self, gen: Generation) -> int:
         stale = await self._collection.ids(gen.user_id, where=_older_than(gen))
