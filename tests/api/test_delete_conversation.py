@@ -103,7 +103,8 @@ async def test_an_item_leaves_the_graph_at_once_with_its_edges_and_vector(stored
         left = [d async for d in ConversationStore(database).stream("alice")]
         stats = await MongoGraphStore(database).stats("alice")
     assert sorted(d.orig_id for d in left) == ["chat-a", "chat-c", "chat-d", "late"]
-    assert stats is not None and (stats.nodes, stats.edges, stats.clusters) == (3, 1, 2)
+    assert stats is not None
+    assert (stats.nodes, stats.edges, stats.clusters) == (3, 1, 2)
 
 
 async def test_a_topic_left_without_nodes_goes_and_an_ungraphed_item_is_removed(
@@ -154,7 +155,8 @@ async def test_a_repeat_after_a_crash_finishes_the_removal_and_mends_the_counts(
         after = await _graph_of(client, stored, "alice")
     async with DocumentDatabase(stored) as database:
         stats = await MongoGraphStore(database).stats("alice")
-    assert stats is not None and (stats.nodes, stats.edges) == (3, 2)
+    assert stats is not None
+    assert (stats.nodes, stats.edges) == (3, 2)
     assert after["stats"]["nodes"] == 3
 
 
