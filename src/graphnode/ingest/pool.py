@@ -5,6 +5,10 @@ runs, so a thread cannot keep an event loop answering while one file is parsed: 
 runs in other interpreters. A file that takes longer than its limit fails alone with
 ``ParseTimeoutError``; the process stuck on it is killed and the pool replaced, and files
 that were parsing in the replaced pool's other processes are parsed again in the new one.
+
+By default a worker spools the documents it parses to disk and returns a small
+``SpooledReport``: pickling every document of a large export back to the API would hold
+the whole export in both processes.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import Generic, TypeVar
 
-from graphnode.ingest.parse import ParseError, ParseReport, parse_path_report
+from graphnode.ingest.parse import ParseError, spool_path_report
 
 log = logging.getLogger("graphnode.ingest.pool")
 
@@ -26,7 +31,9 @@ log = logging.getLogger("graphnode.ingest.pool")
 _ATTEMPTS = 2
 _MEGABYTE = 1024 * 1024
 
-ParseFunction = Callable[[str, str], ParseReport]  # (where the file lies, what it is called)
+ReportT = TypeVar("ReportT")
+# (where the file lies, what it is called) -> what the worker found in it
+ParseFunction = Callable[[str, str], ReportT]
 
 
 class ParseTimeoutError(ParseError):
@@ -49,12 +56,13 @@ def _retrieve(future: asyncio.Future[list[None]]) -> None:
         future.exception()
 
 
-class ParsePool:
+class ParsePool(Generic[ReportT]):
     """At most ``workers`` files parsed at once, each in a worker process.
 
     A file may take ``seconds`` plus ``seconds_per_mb`` for each megabyte of it: a large
     export legitimately takes longer than a note. ``parse`` is the function run in the
-    workers; it must be importable by name (tests pass their own).
+    workers; it must be importable by name (tests pass their own), and is
+    ``spool_path_report`` unless given.
     """
 
     def __init__(
@@ -62,7 +70,7 @@ class ParsePool:
         workers: int,
         seconds: float,
         seconds_per_mb: float = 1.0,
-        parse: ParseFunction = parse_path_report,
+        parse: ParseFunction[ReportT] = spool_path_report,  # type: ignore[assignment]
     ) -> None:
         self._workers = workers
         self._seconds = seconds
@@ -72,7 +80,7 @@ class ParsePool:
         self._executor: ProcessPoolExecutor | None = None
         self._warm: asyncio.Future[list[None]] | None = None
 
-    async def __aenter__(self) -> ParsePool:
+    async def __aenter__(self) -> ParsePool[ReportT]:
         self._start()
         return self
 
@@ -90,7 +98,7 @@ class ParsePool:
         """The seconds a file of ``size`` bytes may take to parse."""
         return self._seconds + self._seconds_per_mb * size / _MEGABYTE
 
-    async def parse(self, path: Path, name: str, size: int) -> ParseReport:
+    async def parse(self, path: Path, name: str, size: int) -> ReportT:
         """The report of the file at ``path`` (``size`` bytes); past its limit a
         ``ParseTimeoutError`` names it as ``name``."""
         limit = self.limit_for(size)

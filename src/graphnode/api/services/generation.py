@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -136,20 +136,16 @@ class GenerationService:
         await self._dispatched(task_id, user_id, holds_graph=False)
         return task_id
 
-    async def add_nodes(self, user_id: str, documents: Sequence[Document]) -> str:
-        """Place ``documents`` into the stored graph; returns the task's id."""
+    async def add_nodes(self, user_id: str, documents: AsyncIterable[Document]) -> str:
+        """Place ``documents`` into the stored graph; returns the task's id. They are
+        streamed into the bundle, so an import of any size is never held whole."""
         keys = await self.graphs.source_keys(user_id)
         if len(keys) < 2:
             raise NothingToGenerateError("there is no graph to add to yet: generate it first")
         task_id = await self._claim(user_id, GraphStatus.UPDATING, TaskType.ADD_NODE_REQUEST)
         try:
             prefix = bundle_prefix(task_id)
-
-            async def batch() -> AsyncIterator[Document]:
-                for document in documents:
-                    yield document
-
-            await self._write_bundle(prefix, batch())
+            await self._write_bundle(prefix, documents)
             request = AddNodeRequest.model_validate(
                 {
                     "userId": user_id,

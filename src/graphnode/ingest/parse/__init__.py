@@ -24,6 +24,7 @@ from graphnode.ingest.parse.sources import (
     parse_bundle_report,
     parse_path_report,
     parse_paths_report,
+    spool_path_report,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "parse_path_report",
     "parse_paths",
     "parse_paths_report",
+    "spool_path_report",
 ]
 
 

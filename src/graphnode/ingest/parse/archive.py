@@ -2,7 +2,8 @@
 
 The archive comes from a user, so it is checked before anything is unpacked: no absolute
 or ``..`` paths, no more than ``MAX_UNPACKED_BYTES`` in all, and no member that expands
-more than ``MAX_RATIO`` times (a zip bomb). Nothing is written to disk.
+more than ``MAX_RATIO`` times (a zip bomb). Nothing is written to disk, and the member is
+read as a stream (``open_export``), so a large export is never unpacked into memory whole.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 
 from graphnode.ingest.parse.errors import ParseError
 
@@ -34,16 +38,30 @@ def is_zip(data: bytes) -> bool:
 
 def read_export(name: str, data: bytes) -> tuple[str, bytes]:
     """The path inside the archive and the bytes of its ``conversations.json``."""
+    # BytesIO shares the bytes until written to, so this does not copy the upload.
+    with open_export(name, io.BytesIO(data)) as (member, stream):
+        return member, stream.read()
+
+
+@contextmanager
+def open_export(name: str, file: IO[bytes]) -> Iterator[tuple[str, IO[bytes]]]:
+    """The path inside the archive ``file`` (seekable) and its ``conversations.json`` as a
+    stream; reading it raises ``ParseError`` for a broken member, as ``read_export`` does."""
     try:
-        # BytesIO shares the bytes until written to, so this does not copy the upload.
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
         raise ParseError(name, f"is not a valid zip archive ({error})") from None
     with archive:
         members = archive.infolist()
         check_members(name, members)
         member = _export_member(name, members)
-        return member.filename, _read(name, archive, member)
+        where = f"{name}/{member.filename}"
+        if member.flag_bits & 0x1:
+            raise ParseError(where, "is encrypted")
+        with _unpacking(where):
+            stream = archive.open(member)
+        with stream:
+            yield member.filename, _MemberStream(where, stream)
 
 
 def check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
@@ -88,21 +106,43 @@ def _export_member(name: str, members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo
     return min(candidates, key=lambda member: member.filename.count("/"))
 
 
-def _read(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
-    where = f"{name}/{member.filename}"
-    if member.flag_bits & 0x1:
-        raise ParseError(where, "is encrypted")
+_UNPACK_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    EOFError,
+)
+
+
+@contextmanager
+def _unpacking(where: str) -> Iterator[None]:
     try:
-        with archive.open(member) as stream:
-            # zipfile stops at the size the header declares and then checks the CRC, so a
-            # header that understates the size ends in an error, never in unbounded output.
-            return stream.read()
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        NotImplementedError,
-        RuntimeError,
-        OSError,
-        EOFError,
-    ) as error:
+        yield
+    except _UNPACK_ERRORS as error:
         raise ParseError(where, f"cannot be unpacked ({error})") from None
+
+
+class _MemberStream(io.RawIOBase):
+    """A member being unpacked, whose unpacking errors are ``ParseError``s naming it.
+
+    zipfile stops at the size the header declares and then checks the CRC, so a header that
+    understates the size ends in an error, never in unbounded output."""
+
+    def __init__(self, where: str, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._where = where
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        with _unpacking(self._where):
+            return self._stream.read(size)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -10,14 +10,14 @@ only it, becomes the document.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
     JSONObject,
     id_text,
-    parse_each,
+    iter_each,
     title_text,
     to_epoch,
     type_name,
@@ -30,9 +30,16 @@ _SKIPPED_ROLES = frozenset({"system", "tool"})
 _TEXT_CONTENT = frozenset({"text", "multimodal_text"})
 
 
-def parse_chatgpt(conversations: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
+def parse_chatgpt(conversations: Iterable[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every conversation with user or assistant text; the rest are counted."""
-    return parse_each(conversations, file, skipped, _conversation)
+    return list(iter_chatgpt(conversations, file, skipped))
+
+
+def iter_chatgpt(
+    conversations: Iterable[Any], file: str, skipped: Counter[str]
+) -> Iterator[Document]:
+    """``parse_chatgpt`` one item at a time, for conversations read incrementally."""
+    return iter_each(conversations, file, skipped, _conversation)
 
 
 def _conversation(

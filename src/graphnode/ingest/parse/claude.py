@@ -9,13 +9,14 @@ left two children under one message, the branch ending at the last message is ke
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graphnode.ingest.documents import Document, Section
 from graphnode.ingest.parse.common import (
     JSONObject,
     id_text,
-    parse_each,
+    iter_each,
     text_blocks,
     title_text,
     to_epoch,
@@ -27,9 +28,16 @@ SOURCE = "claude"
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
 
 
-def parse_claude(conversations: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
+def parse_claude(conversations: Iterable[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every conversation with human or assistant text; the rest are counted."""
-    return parse_each(conversations, file, skipped, _conversation)
+    return list(iter_claude(conversations, file, skipped))
+
+
+def iter_claude(
+    conversations: Iterable[Any], file: str, skipped: Counter[str]
+) -> Iterator[Document]:
+    """``parse_claude`` one item at a time, for conversations read incrementally."""
+    return iter_each(conversations, file, skipped, _conversation)
 
 
 def _conversation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ _TITLE_FROM_TEXT_CHARS = 60
 _TITLE_IN_ERROR_CHARS = 60
 
 JSONObject = dict[str, Any]
+# (item, where, file, skipped) -> its document, or None when it holds no text.
+ItemParser = Callable[[JSONObject, str, str, Counter[str]], Document | None]
 
 
 def to_epoch(value: Any) -> float | None:
@@ -145,17 +147,31 @@ def text_blocks(blocks: Any, skipped: Counter[str]) -> str:
 
 
 def parse_each(
-    items: list[Any],
+    items: Iterable[Any],
     file: str,
     skipped: Counter[str],
-    parse_one: Callable[[JSONObject, str, str, Counter[str]], Document | None],
+    parse_one: ItemParser,
     *,
     kind: str = "conversation",
 ) -> list[Document]:
+    """Every document of ``iter_each``, as a list."""
+    return list(iter_each(items, file, skipped, parse_one, kind=kind))
+
+
+def iter_each(
+    items: Iterable[Any],
+    file: str,
+    skipped: Counter[str],
+    parse_one: ItemParser,
+    *,
+    kind: str = "conversation",
+) -> Iterator[Document]:
     """Documents for every item that has text; an item without any is counted as skipped
     (``empty conversation``, ``empty note``). Each item must be an object; ``parse_one`` gets
-    it with ``where`` (``conversation 3 ('Trip to Rome')``) for its own error messages."""
-    documents: list[Document] = []
+    it with ``where`` (``conversation 3 ('Trip to Rome')``) for its own error messages.
+
+    One item at a time, so a stream of items (a huge export read incrementally) is never
+    held whole; ``skipped`` is complete once the iterator is exhausted."""
     for index, item in enumerate(items):
         where = describe(kind, index, item)
         if not isinstance(item, dict):
@@ -164,5 +180,4 @@ def parse_each(
         if document is None:
             skipped[f"empty {kind}"] += 1
         else:
-            documents.append(document)
-    return documents
+            yield document

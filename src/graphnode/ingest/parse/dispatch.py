@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import codecs
+import io
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from graphnode.ingest.documents import Document
-from graphnode.ingest.parse.archive import is_zip, read_export
-from graphnode.ingest.parse.chatgpt import parse_chatgpt
-from graphnode.ingest.parse.claude import parse_claude
+from graphnode.ingest.parse.archive import is_zip, open_export
+from graphnode.ingest.parse.chatgpt import iter_chatgpt, parse_chatgpt
+from graphnode.ingest.parse.claude import iter_claude, parse_claude
 from graphnode.ingest.parse.common import type_name
 from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
 from graphnode.ingest.parse.markdown import parse_markdown
-from graphnode.ingest.parse.messages import parse_messages, split_json_lines
+from graphnode.ingest.parse.messages import iter_messages, parse_messages, split_json_lines
 from graphnode.ingest.parse.notes import parse_notes
+from graphnode.ingest.parse.streams import (
+    Prefixed,
+    Readable,
+    as_utf8_stream,
+    first_content,
+    json_array,
+    json_lines,
+)
 
 Parser = Callable[[Any, str, Counter[str]], list[Document]]
 
@@ -40,6 +51,13 @@ _PARSERS: dict[str, Parser] = {
     "messages": parse_messages,
     "notes": parse_notes,
 }
+# The same parsers one item at a time, for items read from a stream.
+_ITEM_PARSERS: dict[str, Callable[[Iterable[Any], str, Counter[str]], Iterator[Document]]] = {
+    "chatgpt": iter_chatgpt,
+    "claude": iter_claude,
+    "messages": iter_messages,
+}
+_NOTHING = object()
 _EXPECTED = (
     "expected a ChatGPT or Claude export, conversations with 'messages', "
     "notes with 'source_nodes', or markdown"
@@ -51,29 +69,82 @@ def parse_bytes_report(name: str, data: bytes) -> ParseReport:
 
     Raises ``ParseError`` naming the file and the problem for an unknown or broken file.
     """
+    return parse_file_report(name, io.BytesIO(data))
+
+
+def parse_file_report(name: str, file: IO[bytes]) -> ParseReport:
+    """``parse_bytes_report`` for an open (seekable) file, read as a stream."""
     skipped: Counter[str] = Counter()
-    if is_zip(data) or _suffix(name) == ".zip":
-        member, inner = read_export(name, data)
-        name = f"{name}/{member}"
-        data = inner
-    format_name, documents = _parse_file(name, data, skipped)
-    return ParseReport(
-        documents=deduplicate(documents, skipped),
-        skipped=dict(skipped),
-        formats={name: format_name},
-    )
+    with read_documents(name, file, skipped) as (name, format_name, documents):
+        kept = deduplicate(documents, skipped)
+    return ParseReport(documents=kept, skipped=dict(skipped), formats={name: format_name})
 
 
-def _parse_file(name: str, data: bytes, skipped: Counter[str]) -> tuple[str, list[Document]]:
+@contextmanager
+def read_documents(
+    name: str, file: IO[bytes], skipped: Counter[str]
+) -> Iterator[tuple[str, str, Iterator[Document]]]:
+    """The file's name (with the member of a zip), its format and its documents, parsed one
+    at a time while they are iterated (not deduplicated), within the block.
+
+    A JSON array (every ChatGPT or Claude export) and JSON Lines are read item by item, so
+    memory holds one conversation, whatever the file's size. A JSON object (``notes.json``,
+    a single conversation) and markdown are read whole: bounded by the upload limit, or by
+    ``MAX_UNPACKED_BYTES`` inside a zip."""
+    if _starts_like_zip(file) or _suffix(name) == ".zip":
+        with open_export(name, file) as (member, stream):
+            inner = f"{name}/{member}"
+            yield (inner, *_parse_stream(inner, stream, skipped))
+        return
+    yield (name, *_parse_stream(name, file, skipped))
+
+
+def _starts_like_zip(file: IO[bytes]) -> bool:
+    at = file.tell()
+    head = file.read(4)
+    file.seek(at)
+    return is_zip(head)
+
+
+def _parse_stream(
+    name: str, stream: Readable, skipped: Counter[str]
+) -> tuple[str, Iterator[Document]]:
     if _suffix(name) in MARKDOWN_SUFFIXES:
-        return "markdown", parse_markdown(_decode_text(name, data), name, skipped)
-    decoded = decode_json(name, data)
+        return "markdown", iter(parse_markdown(_decode_text(name, stream.read()), name, skipped))
+    head, stream = as_utf8_stream(name, stream)
+    head, first = first_content(head, stream)
+    if first is None:
+        raise ParseError(name, "is empty")
+    rest = Prefixed(head, stream)
+    if _suffix(name) in JSON_LINES_SUFFIXES:
+        return _parse_items(name, json_lines(name, rest), skipped)
+    opening = head[first : first + 1]
+    if opening == b"[":
+        return _parse_items(name, json_array(name, rest), skipped)
+    if opening != b"{":
+        raise ParseError(
+            name, f"unknown format: not a zip archive, JSON, JSON Lines or markdown ({_EXPECTED})"
+        )
+    decoded = decode_json(name, rest.read())
     format_name, items = classify(decoded)
     if format_name is None:
         raise ParseError(name, f"unknown format: {_shape(decoded)} ({_EXPECTED})")
     if format_name == "empty":
-        return format_name, []
-    return format_name, _PARSERS[format_name](items, name, skipped)
+        return format_name, iter(())
+    return format_name, iter(_PARSERS[format_name](items, name, skipped))
+
+
+def _parse_items(
+    name: str, items: Iterator[Any], skipped: Counter[str]
+) -> tuple[str, Iterator[Document]]:
+    """The format of a stream of items, judged by the first, and their documents."""
+    first = next(items, _NOTHING)
+    if first is _NOTHING:
+        return "empty", iter(())
+    format_name = _item_format(first)
+    if format_name is None:
+        raise ParseError(name, f"unknown format: {_shape([first])} ({_EXPECTED})")
+    return format_name, _ITEM_PARSERS[format_name](itertools.chain([first], items), name, skipped)
 
 
 def as_utf8(name: str, data: bytes) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -19,7 +20,7 @@ from graphnode.ingest.parse.common import (
     JSONObject,
     content_id,
     id_text,
-    parse_each,
+    iter_each,
     text_blocks,
     title_text,
     to_epoch,
@@ -68,9 +69,14 @@ def split_json_lines(data: bytes, file: str, start: int = 0) -> list[Any]:
     return items
 
 
-def parse_messages(items: list[Any], file: str, skipped: Counter[str]) -> list[Document]:
+def parse_messages(items: Iterable[Any], file: str, skipped: Counter[str]) -> list[Document]:
     """Documents for every item with user or assistant text; the rest are counted."""
-    return parse_each(items, file, skipped, _conversation)
+    return list(iter_messages(items, file, skipped))
+
+
+def iter_messages(items: Iterable[Any], file: str, skipped: Counter[str]) -> Iterator[Document]:
+    """``parse_messages`` one item at a time, for items read incrementally."""
+    return iter_each(items, file, skipped, _conversation)
 
 
 def _conversation(

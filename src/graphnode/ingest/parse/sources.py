@@ -6,13 +6,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import orjson
+
 from graphnode.contracts.identifiers import BUNDLE_INPUT_FILE, BUNDLE_NOTES_FILE
 from graphnode.ingest.documents import Document
 from graphnode.ingest.parse.chatgpt import parse_chatgpt
 from graphnode.ingest.parse.common import type_name
-from graphnode.ingest.parse.dispatch import decode_json, parse_bytes_report
+from graphnode.ingest.parse.dispatch import decode_json, parse_file_report, read_documents
 from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
 from graphnode.ingest.parse.notes import parse_notes
+from graphnode.ingest.spool import SPOOL_SUFFIX, SpooledReport, SpoolWriter
 
 
 def parse_path_report(path: Path | str, name: str | None = None) -> ParseReport:
@@ -23,10 +26,42 @@ def parse_path_report(path: Path | str, name: str | None = None) -> ParseReport:
     temporary folder each time (the same note was stored once per upload)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        file = path.open("rb")
     except OSError as error:
         raise ParseError(str(path), f"cannot be read ({error.strerror or error})") from None
-    return parse_bytes_report(name or str(path), data)
+    with file:
+        # Read as a stream, not whole: only the documents themselves end up in memory.
+        return parse_file_report(name or str(path), file)
+
+
+def spool_path_report(path: Path | str, name: str | None = None) -> SpooledReport:
+    """Parse one file as ``parse_path_report`` does, but write its documents to a spool file
+    beside it (``<path>.documents``) as they are parsed, and return only counts and the
+    spool's path: what the API's parse pool runs, so that neither the parser process nor
+    the API process ever holds a whole export (the documents go from disk to disk)."""
+    path = Path(path)
+    spool = path.with_name(path.name + SPOOL_SUFFIX)
+    skipped: Counter[str] = Counter()
+    try:
+        file = path.open("rb")
+    except OSError as error:
+        raise ParseError(str(path), f"cannot be read ({error.strerror or error})") from None
+    with file, read_documents(name or str(path), file, skipped) as (where, format_name, found):
+        with SpoolWriter(spool) as writer:
+            for document in found:
+                try:
+                    writer.add(document)
+                except orjson.JSONEncodeError:
+                    raise ParseError(
+                        where, f"{document.source_type} {document.orig_id!r} holds invalid text"
+                    ) from None
+        skipped["duplicate"] += writer.duplicates
+    return SpooledReport(
+        spool=str(spool),
+        documents=writer.count,
+        skipped={reason: count for reason, count in skipped.items() if count},
+        formats={where: format_name},
+    )
 
 
 def parse_paths_report(paths: Iterable[Path | str]) -> ParseReport:
