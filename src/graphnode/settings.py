@@ -249,6 +249,13 @@ class Settings:
         "Largest import accepted (an export .zip with years of history can be hundreds of MB).",
         _positive,
     )
+    body_idle_seconds: float = _setting(
+        "GRAPHNODE_BODY_IDLE_SECONDS",
+        30.0,
+        "Seconds a request body may go without a byte arriving before the request is refused "
+        "(408); a client that stalls halfway holds no handler beyond it.",
+        float,
+    )
     parse_workers: int = _setting(
         "GRAPHNODE_PARSE_WORKERS",
         2,

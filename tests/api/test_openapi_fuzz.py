@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from graphnode.local.processes import free_port
-from graphnode.local.stack import service_process
+from graphnode.local.stack import provision_aws, service_process
 from graphnode.settings import Settings
-from tests.conftest import init_aws
 from tests.support.api import token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,13 +40,7 @@ def live_api(aws_endpoint, mongo_uri, chroma_url, tmp_path_factory):
         llm_backend="keywords",
         log_format="text",
     )
-    init_aws().provision(
-        endpoint_url=settings.aws_endpoint_url,
-        region=settings.aws_region,
-        bucket=name,
-        request_queue=settings.request_queue,
-        result_queue=settings.result_queue,
-    )
+    provision_aws(settings)
     logs = tmp_path_factory.mktemp("services")
     started = []
     try:

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from graphnode.api.app import create_app
-from graphnode.entrypoint import load_settings, serve, service_parser
+from graphnode.api.protocol import serve_api
+from graphnode.entrypoint import load_settings, service_parser
 from graphnode.settings import DEV_JWT_SECRET
 
 
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"on {host}: the default secret is public"
         )
     port = args.port if args.port is not None else settings.api_port
-    serve(create_app(settings), host, port)
+    serve_api(create_app(settings), host, port)
     return 0
 
 

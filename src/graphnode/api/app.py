@@ -17,6 +17,7 @@ from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.api.auth import TokenVerifier
 from graphnode.api.problems import problem_middleware
+from graphnode.api.protocol import SERVER_HEADER
 from graphnode.api.routes import setup_routes
 from graphnode.api.services.ai_client import AiServiceClient
 from graphnode.api.services.deletion import UserDeletionService
@@ -114,8 +115,10 @@ async def _parse_pool(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _plain_server_header(_: web.Request, response: web.StreamResponse) -> None:
-    # aiohttp names Python's and its own versions: nothing a client needs, much an attacker likes.
-    response.headers["Server"] = "graphnode"
+    # aiohttp names Python's and its own versions: nothing a client needs, much an attacker
+    # likes. (The answers aiohttp's parser gives, which never reach the app, set it in
+    # api.protocol.)
+    response.headers["Server"] = SERVER_HEADER
 
 
 def create_app(settings: Settings) -> web.Application:

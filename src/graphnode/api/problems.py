@@ -2,6 +2,7 @@
 
 Views raise :class:`Problem`; the middleware turns it (and aiohttp's own HTTP errors) into a
 problem document, and anything unexpected into a 500 that names the request, never a trace.
+Requests aiohttp's parser refuses never reach a middleware: ``api.protocol`` answers those.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     409: "Conflict",
     413: "Payload too large",
     415: "Unsupported media type",
@@ -67,7 +69,17 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     try:
         return await handler(request)
     except Problem as problem:
-        return problem_response(problem.status, problem.detail, **problem.extra)
+        response = problem_response(problem.status, problem.detail, **problem.extra)
+        if problem.status == 408:
+            # The body stopped halfway: what follows on the connection is not a request.
+            response.force_close()
+        return response
+    except web.RequestPayloadError:
+        # The body's framing broke after the headers were parsed (a bad chunk size, a short
+        # chunk): the client's fault, not a 500. Its message quotes the bytes: not repeated.
+        response = problem_response(400, "The request body's framing is not valid.")
+        response.force_close()  # the rest of the stream cannot be parsed
+        return response
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -66,6 +66,15 @@ class _ResultPayload(Payload):
         return self
 
 
+# A language is a BCP 47 tag (en, ko, pt-BR, zh-Hant) or a plain name (Korean): letters,
+# digits and hyphens, as long as the longest tag BCP 47 allows. Nothing a prompt, a log line
+# or a queue (SQS refuses NUL) could trip on.
+MAX_LANGUAGE_CHARS = 35
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"
+# More topics than any history holds, and far inside MongoDB's 8-byte integers.
+MAX_CLUSTERS = 1000
+
+
 class GenerationOptions(WireModel):
     """The options of one graph generation: the API's request body, part of the
     ``GRAPH_GENERATION_REQUEST`` payload, and what the pipeline runs with."""
@@ -79,17 +88,28 @@ class GenerationOptions(WireModel):
     )
     language: str | None = Field(
         default=None,
+        max_length=MAX_LANGUAGE_CHARS,
+        pattern=LANGUAGE_PATTERN,
         description="Language of cluster names and descriptions (e.g. en, ko); "
         "default: the language of the data.",
     )
     summary_language: str | None = Field(
-        default=None, description="Language of the summary; default: `language`."
+        default=None,
+        max_length=MAX_LANGUAGE_CHARS,
+        pattern=LANGUAGE_PATTERN,
+        description="Language of the summary; default: `language`.",
     )
     min_clusters: int | None = Field(
-        default=None, ge=1, description="Fewest topics to find; default: what the data holds."
+        default=None,
+        ge=1,
+        le=MAX_CLUSTERS,
+        description="Fewest topics to find; default: what the data holds.",
     )
     max_clusters: int | None = Field(
-        default=None, ge=1, description="Most topics to find; default: what the data holds."
+        default=None,
+        ge=1,
+        le=MAX_CLUSTERS,
+        description="Most topics to find; default: what the data holds.",
     )
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from graphnode.api.problems import Problem
+from graphnode.api.services.stalls import arrival, arriving
 
 CHUNK_BYTES = 256 * 1024
 DEFAULT_NAMES = {
@@ -62,17 +63,17 @@ async def _copy(chunks: AsyncIterator[bytes], path: Path, limit: int, already: i
     return written
 
 
-async def _part_chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(CHUNK_BYTES):
+async def _part_chunks(part: BodyPartReader, idle: float) -> AsyncIterator[bytes]:
+    while chunk := await arrival(part.read_chunk(CHUNK_BYTES), idle):
         yield chunk
 
 
-async def _discard(part: object, limit: int, already: int) -> int:
+async def _discard(part: object, limit: int, already: int, idle: float) -> int:
     """Read a part that is not a file to its end, refusing it past the upload limit."""
     if not isinstance(part, BodyPartReader):
         return 0  # a nested multipart: aiohttp reads it as parts of its own
     read = 0
-    async for chunk in _part_chunks(part):
+    async for chunk in _part_chunks(part, idle):
         read += len(chunk)
         if already + read > limit:
             raise Problem(413, f"The upload is larger than the {limit // (1024 * 1024)} MB limit.")
@@ -88,36 +89,41 @@ def _workdir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _receive_parts(request: web.Request, folder: Path, limit: int) -> list[UploadedFile]:
+async def _receive_parts(
+    request: web.Request, folder: Path, limit: int, idle: float
+) -> list[UploadedFile]:
     files: list[UploadedFile] = []
     reader = await request.multipart()
     total = 0
-    while (part := await reader.next()) is not None:
+    while (part := await arrival(reader.next(), idle)) is not None:
         if not isinstance(part, BodyPartReader) or part.filename is None:
             # Form fields that are not files are read and dropped, but they count: a 50 MB
             # field passed the upload limit when it was skipped unread.
-            total += await _discard(part, limit, total)
+            total += await _discard(part, limit, total, idle)
             continue
         name = safe_name(part.filename, part.headers.get("Content-Type", ""))
         # A folder per file: two parts may carry the same name.
         path = folder / str(len(files)) / name
         path.parent.mkdir()
-        size = await _copy(_part_chunks(part), path, limit, total)
+        size = await _copy(_part_chunks(part, idle), path, limit, total)
         total += size
         files.append(UploadedFile(name, path, size))
     return files
 
 
 @contextlib.asynccontextmanager
-async def receive_upload(request: web.Request, limit: int) -> AsyncIterator[list[UploadedFile]]:
-    """The request's files (multipart fields, or the raw body), removed after the block."""
+async def receive_upload(
+    request: web.Request, limit: int, idle: float
+) -> AsyncIterator[list[UploadedFile]]:
+    """The request's files (multipart fields, or the raw body), removed after the block;
+    a body that brings no byte for ``idle`` seconds is refused (408)."""
     if request.content_length is not None and request.content_length > limit:
         raise Problem(413, f"The upload is larger than the {limit // (1024 * 1024)} MB limit.")
     with _workdir() as folder:
         files: list[UploadedFile] = []
         if request.content_type.startswith("multipart/"):
             try:
-                files = await _receive_parts(request, folder, limit)
+                files = await _receive_parts(request, folder, limit, idle)
             except (
                 ValueError,
                 AssertionError,
@@ -129,7 +135,8 @@ async def receive_upload(request: web.Request, limit: int) -> AsyncIterator[list
         else:
             name = safe_name(request.query.get("filename"), request.content_type)
             path = folder / name
-            size = await _copy(request.content.iter_chunked(CHUNK_BYTES), path, limit, 0)
+            chunks = arriving(request.content.iter_chunked(CHUNK_BYTES), idle)
+            size = await _copy(chunks, path, limit, 0)
             files.append(UploadedFile(name, path, size))
         if not files or all(f.size == 0 for f in files):
             raise Problem(

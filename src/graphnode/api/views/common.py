@@ -11,6 +11,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from graphnode.api.problems import Problem
+from graphnode.api.services.stalls import arrival
+from graphnode.api.state import SETTINGS
 from graphnode.contracts.wire import describe_validation_error
 
 MAX_JSON_BYTES = 64 * 1024
@@ -26,12 +28,28 @@ def _reason(model: type[BaseModel], error: ValidationError) -> str:
     return reason
 
 
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refused as 413 once it passes ``limit`` bytes. ``read(n)`` answers
+    with what has arrived so far, so a body sent in several packets (any slow client, any
+    chunked upload) needs the loop: one read would parse its first packet alone."""
+    too_large = Problem(413, f"The JSON body is larger than {limit} bytes.")
+    idle = request.app[SETTINGS].body_idle_seconds
+    if (request.content_length or 0) > limit:
+        raise too_large
+    parts: list[bytes] = []
+    size = 0
+    while part := await arrival(request.content.read(limit + 1 - size), idle):
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise too_large
+    return b"".join(parts)
+
+
 async def parse_body(request: web.Request, model: type[B], *, optional: bool = False) -> B:
     """The body as ``model``; an empty body is ``{}`` when ``optional``. Strict, as JSON is:
     ``"5"`` is not a number and ``1`` is not ``true``, as the OpenAPI document says."""
-    raw = await request.content.read(MAX_JSON_BYTES + 1)
-    if len(raw) > MAX_JSON_BYTES:
-        raise Problem(413, f"The JSON body is larger than {MAX_JSON_BYTES} bytes.")
+    raw = await _read_body(request, MAX_JSON_BYTES)
     if not raw.strip():
         if not optional:
             raise Problem(422, "Send a JSON object as the body.")

@@ -7,19 +7,26 @@ from aiohttp import web
 from graphnode.api.problems import Problem
 from graphnode.api.services.dispatch import DispatchError
 from graphnode.api.services.generation import GenerationRunningError, NothingToGenerateError
-from graphnode.api.services.importing import ImportRejectedError, ImportSummary, import_files
+from graphnode.api.services.importing import (
+    ImportedDocuments,
+    ImportRejectedError,
+    ImportSummary,
+    import_files,
+)
 from graphnode.api.services.uploads import receive_upload
 from graphnode.api.state import API, PARSE_POOL, Api
 from graphnode.api.views.common import json_response, service_unavailable
-from graphnode.ingest.documents import Document
 from graphnode.storage.conversation_store import ItemTooLargeError
 
 
 async def _import_upload(
     request: web.Request, api: Api, user: str, outcome: str
-) -> tuple[ImportSummary, list[Document]]:
+) -> tuple[ImportSummary, ImportedDocuments]:
     """Stream the upload in, parse every file, store the conversations (or nothing)."""
-    async with receive_upload(request, api.settings.max_upload_bytes) as files:
+    settings = api.settings
+    async with receive_upload(
+        request, settings.max_upload_bytes, settings.body_idle_seconds
+    ) as files:
         try:
             pool = request.app[PARSE_POOL]
             return await import_files(api.conversations, user, files, pool)
