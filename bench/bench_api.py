@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from bench.stack import bench_stack
 
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.contracts import GraphFile
 from graphnode.ingest.documents import Document, Section
-from graphnode.local import servers
 from graphnode.local.processes import ServerProcess, free_port
-from graphnode.local.stack import provision_aws, service_process
+from graphnode.local.stack import service_process
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.graph_store import MongoGraphStore
@@ -321,35 +321,9 @@ def _report_memory(figures: dict[str, Any]) -> None:
 
 def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    started = [
-        servers.localstack(logs / "localstack"),
-        servers.mongo_wire_server(logs / "mongo"),
-        servers.chroma_server(logs / "chroma"),
-    ]
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    try:
-        for process, _ in started:
-            process.start()
-        (_, aws), (_, mongo), (_, chroma) = started
-        settings = dataclasses.replace(
-            Settings.from_env({}),
-            aws_endpoint_url=aws,
-            mongo_uri=mongo,
-            chroma_url=chroma,
-            bucket=name,
-            request_queue=f"{name}-requests",
-            result_queue=f"{name}-results",
-            mongo_db=name.replace("-", "_"),
-            api_port=free_port(),
-            log_level="WARNING",
-            generate_per_hour=1000,
-        )
-        provision_aws(settings)
+    with bench_stack(logs, "bench", generate_per_hour=1000) as settings:
         figures = {} if ONLY == "memory" else asyncio.run(measure(settings, logs))
         figures["import_memory"] = asyncio.run(measure_import_memory(settings, logs))
-    finally:
-        for process, _ in reversed(started):
-            process.stop()
     _report_memory(figures["import_memory"])
     for name, part in (
         ("GET /v1/graphs/me", figures.get("get_graph")),
