@@ -1,4 +1,5 @@
-"""An export ``.zip`` (ChatGPT's or Claude's): find ``conversations.json`` and read it safely.
+"""An export ``.zip`` (ChatGPT's, Claude's or a Google Takeout with Gemini's activity): find
+``conversations.json`` (or ``My Activity/Gemini Apps/MyActivity.json``) and read it safely.
 
 The archive comes from a user, so it is checked before anything is unpacked: no absolute
 or ``..`` paths, no more than ``MAX_UNPACKED_BYTES`` in all, and no member that expands
@@ -20,6 +21,8 @@ from graphnode.ingest.parse.errors import ParseError
 
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 EXPORT_FILE = "conversations.json"
+# Google Takeout's Gemini history: Takeout/My Activity/Gemini Apps/MyActivity.json.
+GEMINI_FILE = ("My Activity", "Gemini Apps", "MyActivity.json")
 # Far above any real export (a heavy user's conversations.json is a few hundred MB).
 MAX_UNPACKED_BYTES = 1 << 30
 # JSON deflates about 5-20 times; a zip bomb hundreds to a thousand times.
@@ -94,16 +97,30 @@ def _unsafe_path(path: str) -> bool:
 
 
 def _export_member(name: str, members: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
-    """The shallowest ``conversations.json``: exports put it at the top, or one folder down."""
-    candidates = [
-        member
-        for member in members
-        if not member.is_dir()
-        and member.filename.replace("\\", "/").rsplit("/", 1)[-1] == EXPORT_FILE
-    ]
+    """The shallowest ``conversations.json``: exports put it at the top, or one folder down.
+    Without one, Gemini's ``My Activity/Gemini Apps/MyActivity.json`` from a Takeout."""
+    files = [member for member in members if not member.is_dir()]
+    candidates = [member for member in files if _parts(member)[-1:] == (EXPORT_FILE,)]
     if not candidates:
-        raise ParseError(name, f"has no {EXPORT_FILE} inside (expected a ChatGPT or Claude export)")
+        candidates = [member for member in files if _parts(member)[-3:] == GEMINI_FILE]
+    if not candidates:
+        html = [member for member in files if _parts(member)[-3:-1] == GEMINI_FILE[:2]]
+        if html:
+            raise ParseError(
+                name,
+                f"has Gemini's activity as {html[0].filename!r}, not as JSON: choose JSON as "
+                "the format of My Activity in Google Takeout",
+            )
+        raise ParseError(
+            name,
+            f"has no {EXPORT_FILE} inside (expected a ChatGPT or Claude export, or a Google "
+            f"Takeout with {'/'.join(GEMINI_FILE)})",
+        )
     return min(candidates, key=lambda member: member.filename.count("/"))
+
+
+def _parts(member: zipfile.ZipInfo) -> tuple[str, ...]:
+    return tuple(member.filename.replace("\\", "/").split("/"))
 
 
 _UNPACK_ERRORS = (

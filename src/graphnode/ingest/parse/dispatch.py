@@ -20,6 +20,7 @@ from graphnode.ingest.parse.chatgpt import iter_chatgpt, parse_chatgpt
 from graphnode.ingest.parse.claude import iter_claude, parse_claude
 from graphnode.ingest.parse.common import type_name
 from graphnode.ingest.parse.errors import ParseError, ParseReport, deduplicate
+from graphnode.ingest.parse.gemini import is_gemini_item, iter_gemini, parse_gemini
 from graphnode.ingest.parse.markdown import parse_markdown
 from graphnode.ingest.parse.messages import iter_messages, parse_messages, split_json_lines
 from graphnode.ingest.parse.notes import parse_notes
@@ -36,6 +37,7 @@ Parser = Callable[[Any, str, Counter[str]], list[Document]]
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
 _UTF8_BOM = b"\xef\xbb\xbf"
 _CONTENT = re.compile(rb"[^ \t\r\n]")
 # The key that tells each kind of conversation item apart, checked in this order.
@@ -48,6 +50,7 @@ _ITEM_KEYS = (
 _PARSERS: dict[str, Parser] = {
     "chatgpt": parse_chatgpt,
     "claude": parse_claude,
+    "gemini": parse_gemini,
     "messages": parse_messages,
     "notes": parse_notes,
 }
@@ -55,13 +58,19 @@ _PARSERS: dict[str, Parser] = {
 _ITEM_PARSERS: dict[str, Callable[[Iterable[Any], str, Counter[str]], Iterator[Document]]] = {
     "chatgpt": iter_chatgpt,
     "claude": iter_claude,
+    "gemini": iter_gemini,
     "messages": iter_messages,
 }
 _NOTHING = object()
 _EXPECTED = (
-    "expected a ChatGPT or Claude export, conversations with 'messages', "
-    "notes with 'source_nodes', or markdown"
+    "expected a ChatGPT or Claude export, Gemini's MyActivity.json from Google Takeout, "
+    "conversations with 'messages', notes with 'source_nodes', or markdown"
 )
+
+
+def format_names() -> frozenset[str]:
+    """Every format the parsers read (what the README promises is tested against it)."""
+    return frozenset({*_PARSERS, *_ITEM_PARSERS, "markdown"})
 
 
 def parse_bytes_report(name: str, data: bytes) -> ParseReport:
@@ -119,6 +128,12 @@ def _parse_stream(
     if _suffix(name) in JSON_LINES_SUFFIXES:
         return _parse_items(name, json_lines(name, rest), skipped)
     opening = head[first : first + 1]
+    if opening == b"<" and _suffix(name) in HTML_SUFFIXES:
+        raise ParseError(
+            name,
+            "is an HTML page, which cannot be read; for Gemini, choose JSON as the format "
+            "of My Activity in Google Takeout and upload MyActivity.json or the zip",
+        )
     if opening == b"[":
         return _parse_items(name, json_array(name, rest), skipped)
     if opening != b"{":
@@ -202,6 +217,8 @@ def _item_format(item: Any) -> str | None:
         for key, format_name in _ITEM_KEYS:
             if key in item:
                 return format_name
+        if is_gemini_item(item):
+            return "gemini"
     return None
 
 
