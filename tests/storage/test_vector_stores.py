@@ -11,7 +11,7 @@ from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.mongo_vector_store import MongoVectorStore
-from graphnode.storage.vector_store import ChromaVectorStore, NodeVector
+from graphnode.storage.vector_store import ChromaVectorStore, NodeVector, VectorDimensionError
 
 pytestmark = pytest.mark.usefixtures("mongo", "chroma")
 
@@ -89,3 +89,34 @@ async def test_ids_that_once_collided_across_users_stay_apart(vectors):
         await vectors.upsert(_gen(user), [_vector(orig, 0.0)])
     for user, orig in pairs:
         assert await vectors.orig_ids(_gen(user)) == {orig}
+
+
+def _wide(orig: str) -> NodeVector:
+    """A vector of another model: five numbers where the others have three."""
+    return NodeVector(orig_id=orig, embedding=[0.6, 0.8, 0.0, 0.0, 0.0], node_id=0, cluster_id="c")
+
+
+async def _reopened(vectors, settings, stack):
+    """The same collection as another process sees it: nothing learnt in this one."""
+    if isinstance(vectors, ChromaVectorStore):
+        return ChromaVectorStore(await stack.enter_async_context(VectorCollection(settings)))
+    return MongoVectorStore(await stack.enter_async_context(DocumentDatabase(settings)))
+
+
+async def test_vectors_of_another_dimension_are_refused_with_a_reason(vectors, settings):
+    await vectors.upsert(_gen("alice"), [_vector("a0", 0.0)])
+    async with contextlib.AsyncExitStack() as stack:
+        for store in (vectors, await _reopened(vectors, settings, stack)):
+            with pytest.raises(VectorDimensionError, match=r"holds 3-dimension .* offered 5"):
+                await store.upsert(_gen("bob"), [_wide("b0")])
+            with pytest.raises(VectorDimensionError):
+                await store.search(_gen("alice"), [1.0, 0.0, 0.0, 0.0, 0.0])
+    # Nothing of the refused write was kept, and the collection still answers in its own.
+    assert await vectors.orig_ids(_gen("bob")) == set()
+    assert [m.orig_id for m in await vectors.search(_gen("alice"), [1.0, 0.0, 0.0])] == ["a0"]
+
+
+async def test_one_write_of_mixed_dimensions_is_refused_whole(vectors):
+    with pytest.raises(VectorDimensionError, match="holds 3-dimension"):
+        await vectors.upsert(_gen("alice"), [_vector("a0", 0.0), _wide("a1")])
+    assert await vectors.orig_ids(_gen("alice")) == set()

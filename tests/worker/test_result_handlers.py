@@ -274,3 +274,39 @@ async def test_add_node_result_merges_nodes_and_vectors(wsettings, mongo_db):
     assert (await MongoGraphStore(mongo_db).stats("u1")).status is GraphStatus.UPDATED
     async with VectorCollection(wsettings) as vectors:
         assert await vectors.ids("u1") == ["u1:base:c"]  # in the current generation
+
+
+async def test_a_result_from_another_embedding_model_is_dead_lettered_saying_why(
+    wsettings, mongo_db
+):
+    """The embedding model changed (8 numbers per vector, then 16): the second result's
+    vectors are refused, its message goes to the DLQ with the reason, and the graph stays
+    the one whose vectors the collection holds."""
+    await put_result_files(
+        wsettings,
+        {
+            "graphs/u1/old/graph.json": graph_file(["a", "b"], generated_at="2026-11-26T10:00:00Z"),
+            "graphs/u1/old/features.json": features_file(["a", "b"]),
+            "graphs/u1/new/graph.json": graph_file(
+                ["a", "b", "c"], generated_at="2026-11-27T10:00:00Z"
+            ),
+            "graphs/u1/new/features.json": features_file(["a", "b", "c"], dimension=16),
+        },
+    )
+    features = {"featuresS3Key": "graphs/u1/{}/features.json"}
+    old = _result("old", "u1", featuresS3Key=features["featuresS3Key"].format("old"))
+    new = _result("new", "u1", featuresS3Key=features["featuresS3Key"].format("new"))
+    letters = mongo_db.collection(Collections.DEAD_LETTERS)
+    async with running_worker(wsettings):
+        await send(wsettings, old)
+        await wait_until(lambda: _completed(mongo_db, "old"), what="first graph stored")
+        await send(wsettings, new)
+
+        async def archived() -> bool:
+            return await letters.count_documents({}) >= 1
+
+        await wait_until(archived, what="the other model's result dead-lettered")
+    [letter] = [d async for d in letters.find({})]
+    assert "holds 8-dimension vectors and was offered 16-dimension ones" in letter["reason"]
+    nodes = mongo_db.collection(Collections.NODES)
+    assert sorted([d["orig_id"] async for d in nodes.find({"user_id": "u1"})]) == ["a", "b"]

@@ -209,6 +209,13 @@ class VectorCollection(Resource):
             where=_user_filter(user_id, where),
         )
 
+    async def dimension(self) -> int | None:
+        """The length of the vectors the collection holds (None while it is empty). One
+        record of any user is read for it; only its length leaves this method."""
+        answer = await self._call(self._coll.get, limit=1, include=["embeddings"])
+        embeddings = answer["embeddings"]
+        return None if embeddings is None or len(embeddings) == 0 else len(embeddings[0])
+
     async def count(self) -> int:
         return int(await self._call(self._coll.count))
 

@@ -18,7 +18,7 @@ from pymongo.errors import OperationFailure
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.storage.documents import owned
 from graphnode.storage.graph_documents import Generation
-from graphnode.storage.vector_store import NodeVector, VectorMatch, vector_id
+from graphnode.storage.vector_store import DimensionCheck, NodeVector, VectorMatch, vector_id
 
 log = logging.getLogger("graphnode.storage.vectors")
 
@@ -34,6 +34,12 @@ class MongoVectorStore:
         self._database = database
         self._vectors = database.collection(Collections.VECTORS)
         self._atlas: bool | None = None  # learnt on the first search
+        self._dimension = DimensionCheck(Collections.VECTORS, self._held_dimension)
+
+    async def _held_dimension(self) -> int | None:
+        # One vector of any user, for its length alone (it never leaves this method).
+        held = await self._vectors.find_one({"embedding": {"$exists": True}}, {"embedding": 1})
+        return len(held["embedding"]) if held else None
 
     async def ping(self) -> bool:
         return await self._database.ping()
@@ -42,6 +48,7 @@ class MongoVectorStore:
         await self._vectors.delete_many(owned(user_id))
 
     async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
+        await self._dimension.check([len(v.embedding) for v in vectors])
         ops = [
             UpdateOne(
                 {"_id": vector_id(gen, v.orig_id), "user_id": gen.user_id},
@@ -76,6 +83,7 @@ class MongoVectorStore:
     async def search(
         self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]:
+        await self._dimension.check([len(embedding)])
         if self._atlas is not False:
             try:
                 matches = await self._atlas_search(gen, embedding, limit)

@@ -9,7 +9,7 @@ generation, and older generations are collected after the switch. Ids are escape
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -51,6 +51,47 @@ class VectorMatch:
     orig_id: str
     score: float  # cosine similarity, 1 = same direction
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class VectorDimensionError(ValueError):
+    """Vectors of one length offered to a collection that holds another. It happens when
+    GRAPHNODE_EMBEDDING_MODEL changes (the default English model makes 384 numbers, most
+    multilingual ones 768): nearest-neighbour search across two models means nothing, so the
+    collection refuses them instead of mixing them."""
+
+    def __init__(self, collection: str, held: int, offered: int) -> None:
+        super().__init__(
+            f"the vector collection {collection!r} holds {held}-dimension vectors and was "
+            f"offered {offered}-dimension ones: the embedding model changed since it was "
+            "written. Give the new model a collection of its own (GRAPHNODE_CHROMA_COLLECTION, "
+            "or another GRAPHNODE_MONGO_DB with GRAPHNODE_VECTOR_STORE=mongo) and generate the "
+            "graphs again"
+        )
+        self.collection, self.held, self.offered = collection, held, offered
+
+
+class DimensionCheck:
+    """The one vector length a collection holds: learnt from the store on first use (or
+    from the first write to an empty one), then every write and query is held to it."""
+
+    def __init__(self, collection: str, read: Callable[[], Awaitable[int | None]]) -> None:
+        self._collection = collection
+        self._read = read
+        self._held: int | None = None
+
+    async def check(self, lengths: Sequence[int]) -> None:
+        """Refuse ``lengths`` (of vectors about to be written or queried) unless they are
+        all the collection's own."""
+        distinct = sorted(set(lengths))
+        if not distinct:
+            return
+        if self._held is None:
+            self._held = await self._read()
+        held = self._held if self._held is not None else distinct[0]
+        for offered in distinct:
+            if offered != held:
+                raise VectorDimensionError(self._collection, held, offered)
+        self._held = held
 
 
 def vector_id(gen: Generation, orig_id: str) -> str:
@@ -96,6 +137,7 @@ class ChromaVectorStore:
 
     def __init__(self, collection: VectorCollection) -> None:
         self._collection = collection
+        self._dimension = DimensionCheck(collection.name, collection.dimension)
 
     async def ping(self) -> bool:
         return await self._collection.heartbeat()
@@ -104,6 +146,7 @@ class ChromaVectorStore:
         await self._collection.delete(user_id)
 
     async def upsert(self, gen: Generation, vectors: Sequence[NodeVector]) -> int:
+        await self._dimension.check([len(v.embedding) for v in vectors])
         records = [
             VectorRecord(
                 id=vector_id(gen, v.orig_id),
@@ -130,6 +173,7 @@ class ChromaVectorStore:
     async def search(
         self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]:
+        await self._dimension.check([len(embedding)])
         hits = await self._collection.query(
             gen.user_id, embedding, limit=limit, where={"generation": gen.generation}
         )

@@ -14,6 +14,7 @@ from graphnode.api.state import API, Api
 from graphnode.api.views.common import json_response, parse_body, service_unavailable
 from graphnode.contracts import GenerationOptions
 from graphnode.storage.codec import iso
+from graphnode.storage.vector_store import VectorDimensionError
 
 
 async def generate(request: web.Request) -> web.Response:
@@ -98,7 +99,14 @@ async def search(request: web.Request) -> web.Response:
     current = await api.graphs.current_generation(user)
     if current is None:
         return json_response({"query": query, "results": []})
-    matches = await api.vectors.search(current, await _embed_query(api, query.strip()), limit)
+    try:
+        matches = await api.vectors.search(current, await _embed_query(api, query.strip()), limit)
+    except VectorDimensionError:
+        raise Problem(
+            409,
+            "Your graph was built with another embedding model than search uses now; "
+            "generate it again to search it.",
+        ) from None
     nodes = await api.snapshots.nodes_by_orig_id(user, [m.orig_id for m in matches])
     results = [
         {"score": round(m.score, 4), "node": nodes[m.orig_id]}

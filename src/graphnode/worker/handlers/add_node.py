@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph_addition
+from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.task_store import TaskState
+from graphnode.storage.vector_store import VectorDimensionError
 from graphnode.worker.handlers.context import HandlerContext, node_vector
 
 log = logging.getLogger("graphnode.worker.add_node")
@@ -34,7 +36,10 @@ class AddNodeResultHandler:
         # Vectors first: the merge frees the claim, so it is the step that says "done".
         current = await ctx.graphs.current_generation(user)
         if vectors and current is not None:
-            await ctx.vectors.upsert(current, vectors)
+            try:
+                await ctx.vectors.upsert(current, vectors)
+            except VectorDimensionError as exc:
+                raise PoisonMessage(str(exc)) from None
         await ctx.graphs.merge_graph(user, graph, task_id=message.task_id)
         await ctx.tasks.finish(message.task_id, user, TaskState.COMPLETED)
         await ctx.notifier.notify(

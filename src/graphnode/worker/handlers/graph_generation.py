@@ -15,9 +15,10 @@ from graphnode.contracts import (
     parse_graph,
     parse_summary,
 )
+from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.task_store import TaskState
-from graphnode.storage.vector_store import NodeVector
+from graphnode.storage.vector_store import NodeVector, VectorDimensionError
 from graphnode.worker.handlers.context import HandlerContext, generated_at, node_vector
 
 log = logging.getLogger("graphnode.worker.graph")
@@ -102,7 +103,12 @@ class GraphGenerationResultHandler:
             return False
         await graphs.stage(gen, graph)
         if features is not None:
-            await vectors.upsert(gen, node_vectors(graph, features))
+            try:
+                await vectors.upsert(gen, node_vectors(graph, features))
+            except VectorDimensionError as exc:
+                # No redelivery can fix another model's vectors: dead-letter it, saying why.
+                await graphs.drop(gen)
+                raise PoisonMessage(str(exc)) from None
         switched = await graphs.switch(
             gen, graph, graph_key=payload.result_s3_key, features_key=payload.features_s3_key
         )
