@@ -22,6 +22,7 @@ from graphnode.ai.pipeline.clustering import Clustering
 from graphnode.ai.pipeline.edges import Edge
 from graphnode.ai.pipeline.embedder import Embeddings, FractionCallback
 from graphnode.ai.pipeline.keywords import Keywords
+from graphnode.ai.pipeline.language import dominant_language
 from graphnode.ai.pipeline.representatives import central_representatives
 from graphnode.ai.pipeline.stages import ProgressCallback, Stage, StageClock
 from graphnode.ai.pipeline.subclusters import Subcluster
@@ -120,6 +121,8 @@ class GraphPipeline:
         stages = StageClock(progress)
         docs = await stages.run(Stage.CLEANING, asyncio.to_thread(self._cleaned, documents))
         texts = [d.text for d in docs]
+        # Unset, names and the summary follow the language the user writes in.
+        language = options.language or dominant_language(docs)
         embedded: Embeddings = await stages.run(
             Stage.EMBEDDING, self.embedder.embed(docs, progress=stages.within(Stage.EMBEDDING))
         )
@@ -140,7 +143,7 @@ class GraphPipeline:
         central = central_representatives(vectors, labels, reassigned=clustering.reassigned)
         names = await stages.run(
             Stage.NAMING,
-            self._name(docs, vectors, clustering, keywords, central, options.language),
+            self._name(docs, vectors, clustering, keywords, central, language),
         )
         edges = await stages.run(Stage.EDGES, asyncio.to_thread(self.edges.fit, vectors, labels))
         subclusters = await stages.run(
@@ -160,11 +163,11 @@ class GraphPipeline:
                 build_summary(
                     parts,
                     self.summary_writer,
-                    language=options.summary_language or options.language,
+                    language=options.summary_language or language,
                     generated_at=generated_at,
                 ),
             )
-        graph = build_graph(parts, language=options.language, generated_at=generated_at)
+        graph = build_graph(parts, language=language, generated_at=generated_at)
         features = build_features(
             parts,
             model=self.model_name,
