@@ -22,7 +22,7 @@ from graphnode.client.api_client import GraphNodeClient
 from graphnode.local.processes import free_port
 from graphnode.local.stack import provision_aws, service_process
 from graphnode.settings import Settings
-from tests.support.api import token
+from tests.support.api import process_settings, token
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = ROOT / "samples" / "chatgpt-export" / "notes.json"
@@ -60,19 +60,12 @@ def live(
     aws_endpoint: str, mongo_uri: str, chroma_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Live]:
     """The API alone, as a process, on a fresh bucket and database."""
-    name = f"hostile-{uuid.uuid4().hex[:10]}"
-    settings = dataclasses.replace(
-        Settings.from_env({}),
-        aws_endpoint_url=aws_endpoint or None,
-        bucket=name,
-        request_queue=f"{name}-requests",
-        result_queue=f"{name}-results",
-        mongo_uri=mongo_uri,
-        mongo_db=name.replace("-", "_"),
-        chroma_url=chroma_url,
-        chroma_collection=name,
+    settings = process_settings(
+        "hostile",
+        aws_endpoint,
+        mongo_uri,
+        chroma_url,
         api_port=free_port(),
-        log_format="text",
         body_idle_seconds=IDLE_SECONDS,
     )
     provision_aws(settings)
@@ -289,6 +282,26 @@ async def test_an_oversize_json_body_is_a_413_problem(live: Live) -> None:
     assert_problem(await exchange(live.port, head + body), 413)
 
 
+async def post_options(live: Live, user: str, body: bytes) -> tuple[int, bytes]:
+    """``POST /v1/graphs/generate`` with ``body`` as the options; the status and the body of
+    the answer, which must be a problem document when it is an error."""
+    async with (
+        aiohttp.ClientSession(live.url) as session,
+        session.post(
+            "/v1/graphs/generate",
+            data=body,
+            headers={
+                "Authorization": f"Bearer {token(live.settings, user)}",
+                "Content-Type": "application/json",
+            },
+        ) as response,
+    ):
+        raw = await response.read()
+        if response.status >= 400:
+            assert response.headers["Content-Type"].startswith("application/problem+json")
+        return response.status, raw
+
+
 # Generation options are strict: JSON's types, as the OpenAPI document says, never coerced.
 WRONG_OPTIONS: dict[str, tuple[bytes, str]] = {
     "a number as a string": (b'{"minClusters": "5"}', "minClusters"),
@@ -312,20 +325,8 @@ WRONG_OPTIONS: dict[str, tuple[bytes, str]] = {
 async def test_generation_options_of_the_wrong_shape_are_refused_as_422(
     live: Live, body: bytes, names: str
 ) -> None:
-    async with (
-        aiohttp.ClientSession(live.url) as session,
-        session.post(
-            "/v1/graphs/generate",
-            data=body,
-            headers={
-                "Authorization": f"Bearer {token(live.settings, 'strict')}",
-                "Content-Type": "application/json",
-            },
-        ) as response,
-    ):
-        raw = await response.read()
-        assert response.status == 422, raw[:300]
-        assert response.headers["Content-Type"].startswith("application/problem+json")
+    status, raw = await post_options(live, "strict", body)
+    assert status == 422, raw[:300]
     assert MARKER not in raw
     detail = orjson.loads(raw)["detail"]
     # Refused for its shape, not for "nothing imported yet", which any valid body would get.
@@ -348,17 +349,6 @@ async def test_odd_but_well_typed_options_are_refused_never_a_5xx(live: Live, bo
     user = f"odd-{uuid.uuid4().hex[:8]}"
     async with GraphNodeClient(live.url, token(live.settings, user)) as client:
         await client.import_file(NOTES)
-    async with (
-        aiohttp.ClientSession(live.url) as session,
-        session.post(
-            "/v1/graphs/generate",
-            data=body,
-            headers={
-                "Authorization": f"Bearer {token(live.settings, user)}",
-                "Content-Type": "application/json",
-            },
-        ) as response,
-    ):
-        raw = await response.read()
-    assert response.status in (413, 422), raw[:300]
+    status, raw = await post_options(live, user, body)
+    assert status in (413, 422), raw[:300]
     assert MARKER not in raw

@@ -3,18 +3,15 @@ the live API as a separate process: no 5xx, and no response outside the schema."
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 from graphnode.local.processes import free_port
 from graphnode.local.stack import provision_aws, service_process
-from graphnode.settings import Settings
-from tests.support.api import token
+from tests.support.api import process_settings, token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,23 +19,16 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def live_api(aws_endpoint, mongo_uri, chroma_url, tmp_path_factory):
     """The API and the AI service (for search) as processes, on a fresh bucket and database."""
-    name = f"fuzz-{uuid.uuid4().hex[:10]}"
     ai_port, api_port = free_port(), free_port()
-    settings = dataclasses.replace(
-        Settings.from_env({}),
-        aws_endpoint_url=aws_endpoint or None,
-        bucket=name,
-        request_queue=f"{name}-requests",
-        result_queue=f"{name}-results",
-        mongo_uri=mongo_uri,
-        mongo_db=name.replace("-", "_"),
-        chroma_url=chroma_url,
-        chroma_collection=name,
+    settings = process_settings(
+        "fuzz",
+        aws_endpoint,
+        mongo_uri,
+        chroma_url,
         api_port=api_port,
         ai_port=ai_port,
         ai_url=f"http://127.0.0.1:{ai_port}",
         llm_backend="keywords",
-        log_format="text",
     )
     provision_aws(settings)
     logs = tmp_path_factory.mktemp("services")

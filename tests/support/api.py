@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import io
 import time
+import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,6 +26,28 @@ def token(
     now = int(time.time())
     claims = {"sub": user, "iat": now, "exp": now + expires_in}
     return jwt.encode(claims, secret or settings.jwt_secret, algorithm="HS256")
+
+
+def process_settings(
+    prefix: str, aws_endpoint: str, mongo_uri: str, chroma_url: str, **overrides: Any
+) -> Settings:
+    """Settings for services run as processes (``service_process``) on the test run's
+    servers, with a fresh bucket, queues, database and collection named after ``prefix``;
+    ``overrides`` replace any other setting. Provision the AWS side with ``provision_aws``."""
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    return dataclasses.replace(
+        Settings.from_env({}),
+        aws_endpoint_url=aws_endpoint or None,
+        bucket=name,
+        request_queue=f"{name}-requests",
+        result_queue=f"{name}-results",
+        mongo_uri=mongo_uri,
+        mongo_db=name.replace("-", "_"),
+        chroma_url=chroma_url,
+        chroma_collection=name,
+        log_format="text",
+        **overrides,
+    )
 
 
 def auth(settings: Settings, user: str) -> dict[str, str]:
