@@ -36,9 +36,13 @@ TITLES = {
 
 
 class Problem(Exception):
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    """An answer for the client. ``close`` when what follows on the connection cannot be
+    read as a request (a body that stopped halfway)."""
+
+    def __init__(self, status: int, detail: str, *, close: bool = False, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.detail, self.extra = status, detail, extra
+        self.close = close
 
 
 def problem_response(
@@ -70,8 +74,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except Problem as problem:
         response = problem_response(problem.status, problem.detail, **problem.extra)
-        if problem.status == 408:
-            # The body stopped halfway: what follows on the connection is not a request.
+        if problem.close:
             response.force_close()
         return response
     except web.RequestPayloadError:

@@ -121,8 +121,9 @@ class GraphPipeline:
         stages = StageClock(progress)
         docs = await stages.run(Stage.CLEANING, asyncio.to_thread(self._cleaned, documents))
         texts = [d.text for d in docs]
-        # Unset, names and the summary follow the language the user writes in.
-        language = options.language or dominant_language(docs)
+        # Unset, names and the summary follow the language the user writes in (a pass over
+        # up to 200,000 characters: off the event loop, like every CPU stage).
+        language = options.language or await asyncio.to_thread(dominant_language, docs)
         embedded: Embeddings = await stages.run(
             Stage.EMBEDDING, self.embedder.embed(docs, progress=stages.within(Stage.EMBEDDING))
         )

@@ -27,7 +27,8 @@ async def arrival(read: Awaitable[T], idle_seconds: float) -> T:
         async with asyncio.timeout(idle_seconds):
             return await read
     except TimeoutError:
-        raise Problem(STALLED_STATUS, STALLED_DETAIL) from None
+        # The rest of the body may still come: the connection cannot carry another request.
+        raise Problem(STALLED_STATUS, STALLED_DETAIL, close=True) from None
 
 
 async def arriving(chunks: AsyncIterator[bytes], idle_seconds: float) -> AsyncIterator[bytes]:
