@@ -1,6 +1,7 @@
 """The graph viewer's frame times in headless Chromium (issue 14.5): panning and zooming a
 graph of 5,000 nodes and 25,000 edges. Targets: at least 30 frames per second while panning
-or zooming, and the first draw under 2 s from navigation.
+or zooming, the first draw under 2 s from navigation, and no two cluster labels overlapping
+at any zoom.
 
 The page is the viewer as shipped (``index.html``, ``viewer.js``, ``viewer-panel.js``,
 ``viewer.css``, unchanged), served by a tiny aiohttp server the way the API serves it
@@ -16,13 +17,23 @@ clusters, 3 subclusters each, Gaussian blobs in [-10, 10] like the pipeline's la
   first full draw (its own ``firstDrawMs``, a ``performance.now()`` since navigation) and
   to the next animation frame after it (the drawn frame handed to the compositor);
 * pan (one long mouse drag in circles) and zoom (wheel turns in and out), ``SECONDS`` each,
-  input paced at 120 events a second, with a requestAnimationFrame loop sampling frame
-  timestamps and whether the viewer redrew in that frame: fps, p50/p95/max frame time,
-  frames over 50 ms, and the viewer's own draw time (``lastDrawMs``);
+  input paced at 120 events a second by Playwright, or one event per animation frame sent
+  in the page; a requestAnimationFrame loop samples frame timestamps, whether the view
+  changed and which frames the viewer drew, at full detail or at level of detail (its own
+  ``stats().fullDraws`` and ``lodFrames``): frames drawn per second (the figure held to the
+  target), rAF callbacks per second, the share of drawn frames at full detail and at level
+  of detail, p50/p95/max frame time, frames over 50 ms, the viewer's full draw time
+  (``lastDrawMs``, rasterisation included), and the settle time: from the last input event
+  (``stats().lastInputAt``) to the first animation frame after the full redraw that
+  follows (``stats().lastFullDrawAt``), i.e. until the full-detail frame has been handed to
+  the compositor;
 * labels at zoom 0.5x, 1x, 2x and 4x the fit scale: how many the viewer drew
   (``stats().labelsDrawn``) and whether any two overlap. The viewer does not expose the
   label boxes, so the bench records ``roundRect`` calls on the canvas during one redraw
   (the viewer draws each label's pill with ``roundRect`` and nothing else with it).
+
+The load average (``os.getloadavg()``) is recorded before, between and after the graphs:
+frame rates on a busy machine are lower than on a quiet one.
 
 Run from the repository root: ``.venv/bin/python -m bench.bench_viewer``. Prints a summary
 and writes bench/results/viewer.json.
@@ -287,9 +298,15 @@ FIRST_FRAME_SCRIPT = """
 # ``drive``: null (the driver sends input), 'pan' or 'zoom': one synthetic pointermove (the
 # real mouse button being down) or wheel event on the canvas per animation frame, so that
 # the view changes every frame whatever the rate at which DevTools delivers input.
+# Each tick also records the viewer's frame counters (full draws, level-of-detail frames), so
+# the frames it drew can be told apart; after STOP_SAMPLER it keeps ticking until the full
+# redraw that ends the gesture has been drawn and one more animation frame has begun.
 START_SAMPLER = """
 (drive) => {
-  const s = { times: [], redrew: [], drawMs: [], running: true };
+  const s = {
+    times: [], redrew: [], drawMs: [], full: [], lod: [], reduced: [], running: true,
+    drive, stopAt: null, settle: null, done: null,
+  };
   const canvas = document.querySelector('canvas');
   const rect = canvas.getBoundingClientRect();
   const cx = rect.left + rect.width / 2;
@@ -297,22 +314,43 @@ START_SAMPLER = """
   let k = 0;
   window.__benchSampler = s;
   let last = null;
+  const settled = (t, st) => {
+    if (st.moving || st.lastInputAt === null || !(st.lastFullDrawAt > st.lastInputAt)) return false;
+    return t > st.lastFullDrawAt; // this frame began after the full redraw: it was handed on
+  };
   const tick = (t) => {
     if (!s.running) return;
     const st = graphnodeViewer.stats();
+    if (s.stopAt !== null) {
+      const now = performance.now();
+      if (settled(t, st) || now - s.stoppedAt > 5000) {
+        s.settle = settled(t, st) ? {
+          ms: now - st.lastInputAt, fullDrawMs: st.lastDrawMs, settleMs: st.settleMs,
+          fullDrawEndedMs: st.lastFullDrawAt - st.lastInputAt,
+        } : null;
+        s.running = false;
+        s.done();
+        return;
+      }
+      requestAnimationFrame(tick);
+      return;
+    }
     const key = `${st.tx},${st.ty},${st.scale}`;
     s.times.push(t);
     s.redrew.push(key !== last);
     s.drawMs.push(st.lastDrawMs);
+    s.full.push(st.fullDraws);
+    s.lod.push(st.lodFrames);
+    s.reduced.push(st.reducedFrames);
     last = key;
     k += 1;
-    if (drive === 'pan') {
+    if (s.drive === 'pan') {
       const a = (2 * Math.PI * k) / 45;
       canvas.dispatchEvent(new PointerEvent('pointermove', {
         pointerId: 1, pointerType: 'mouse', isPrimary: true, buttons: 1, bubbles: true,
         clientX: cx + 180 * Math.cos(a), clientY: cy + 180 * Math.sin(a),
       }));
-    } else if (drive === 'zoom') {
+    } else if (s.drive === 'zoom') {
       const out = k < 7 || Math.floor((k - 7) / 12) % 2 === 1;
       canvas.dispatchEvent(new WheelEvent('wheel', {
         deltaY: out ? 100 : -100, clientX: cx + 40, clientY: cy - 30, bubbles: true,
@@ -326,12 +364,19 @@ START_SAMPLER = """
 }
 """
 
+# Stops the input sent in the page and the sampling of gesture frames; resolves once the
+# viewer has settled (see START_SAMPLER).
 STOP_SAMPLER = """
-(() => {
+() => new Promise((resolve) => {
   const s = window.__benchSampler;
-  s.running = false;
-  return { times: s.times, redrew: s.redrew, drawMs: s.drawMs };
-})()
+  s.drive = null;
+  s.stopAt = s.times.length;
+  s.stoppedAt = performance.now();
+  s.done = () => resolve({
+    times: s.times, redrew: s.redrew, drawMs: s.drawMs, full: s.full, lod: s.lod,
+    reduced: s.reduced, settle: s.settle,
+  });
+})
 """
 
 # Records the rectangles the viewer passes to roundRect during one full redraw: the pills
@@ -378,26 +423,47 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def frame_figures(sample: dict[str, Any], inputs: int | None, seconds: float) -> dict[str, Any]:
+    """Figures over the frames sampled while input came (the first sample is the start)."""
     times = sample["times"]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     span_s = (times[-1] - times[0]) / 1000 if len(times) > 1 else 0.0
+
+    def per_s(count: int) -> float:
+        return round(count / span_s, 1) if span_s else 0.0
+
     redraws = sum(sample["redrew"][1:])
-    draw_ms = [
-        d for d, r in zip(sample["drawMs"], sample["redrew"], strict=True) if r and d is not None
+    full = sample["full"][-1] - sample["full"][0] if times else 0
+    lod = sample["lod"][-1] - sample["lod"][0] if times else 0
+    reduced = sample["reduced"][-1] - sample["reduced"][0] if times else 0
+    drawn = full + lod
+    # A full draw's time shows in the frame after it (the sampler runs first in a frame).
+    steps = itertools.pairwise(sample["full"])
+    full_draw_ms = [
+        d for d, (a, b) in zip(sample["drawMs"][1:], steps, strict=True) if b > a and d is not None
     ]
+    settle = sample["settle"]
     return {
         "seconds": round(seconds, 2),
         "input_events": inputs,
         "frames": len(gaps),
-        "fps": round(len(gaps) / span_s, 1) if span_s else 0.0,
+        "raf_per_s": per_s(len(gaps)),
         "redraws": redraws,
-        "redraws_per_s": round(redraws / span_s, 1) if span_s else 0.0,
+        "redraws_per_s": per_s(redraws),
+        "drawn_frames": drawn,
+        "drawn_per_s": per_s(drawn),
+        "full_frames": full,
+        "lod_frames": lod,
+        "lod_frames_with_squares": reduced,
+        "full_share": round(full / drawn, 3) if drawn else None,
+        "lod_share": round(lod / drawn, 3) if drawn else None,
         "frame_ms_p50": percentile(gaps, 50),
         "frame_ms_p95": percentile(gaps, 95),
         "frame_ms_max": max(gaps) if gaps else None,
         "long_frames_over_50ms": sum(g > LONG_FRAME_MS for g in gaps),
-        "draw_ms_p50": percentile(draw_ms, 50),
-        "draw_ms_p95": percentile(draw_ms, 95),
+        "full_draw_ms_p50": percentile(full_draw_ms, 50),
+        "settle_ms": settle["ms"] if settle else None,
+        "settle_full_draw_ms": settle["fullDrawMs"] if settle else None,
+        "settle_delay_ms": settle["settleMs"] if settle else None,
     }
 
 
@@ -414,12 +480,19 @@ async def paced(seconds: float, step: Any) -> int:
     return k
 
 
+SETTLED = "!graphnodeViewer.stats().moving"
+TWO_FRAMES = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 async def fit_view(page: Page) -> None:
+    """The fitted view, drawn in full, before a gesture starts."""
     await page.click_selector("#zoom-fit")
     await page.wait_for(
-        "Math.abs(graphnodeViewer.stats().scale / graphnodeViewer.stats().fitScale - 1) < 1e-6",
+        "Math.abs(graphnodeViewer.stats().scale / graphnodeViewer.stats().fitScale - 1) < 1e-6"
+        f" && {SETTLED}",
         within=10,
     )
+    await page.evaluate(TWO_FRAMES)
 
 
 async def measure_pan(page: Page, in_page: bool) -> dict[str, Any]:
@@ -480,9 +553,10 @@ async def zoom_to(page: Page, relative: float) -> None:
     await page.pw.mouse.wheel(0, delta)
     await page.wait_for(
         f"Math.abs(graphnodeViewer.stats().scale / graphnodeViewer.stats().fitScale - {relative})"
-        f" < {relative} * 0.01",
+        f" < {relative} * 0.01 && {SETTLED}",
         within=10,
     )
+    await page.evaluate(TWO_FRAMES)
 
 
 def overlapping(boxes: list[dict[str, float]]) -> int:
@@ -594,21 +668,19 @@ async def measure() -> dict[str, Any]:
     }
     server = Server()
     await server.start()
+    load = {"start": list(os.getloadavg())}
+    results = {}
     try:
         async with Browser() as browser:
             probe = await browser.open("about:blank", width=WIDTH, height=HEIGHT)
             gpu = await probe.evaluate(GPU_INFO)
             await probe.close()
-            results = {name: await measure_graph(browser, server, g) for name, g in graphs.items()}
+            for name, g in graphs.items():
+                results[name] = await measure_graph(browser, server, g)
+                load[f"after_{name}"] = list(os.getloadavg())
     finally:
         await server.stop()
     base, large = results["baseline_500"], results["large_5000"]
-    # The figure that counts: frames that showed a new view, per second, with input every
-    # frame (rAF keeps ticking at 60/s when no input arrives, so plain fps flatters).
-    worst_fps = min(
-        large["pan_input_every_frame"]["redraws_per_s"],
-        large["zoom_input_every_frame"]["redraws_per_s"],
-    )
     return {
         "browser": {
             "executable": find_chromium(),
@@ -619,12 +691,14 @@ async def measure() -> dict[str, Any]:
             "canvas_2d_raster": "software (--disable-gpu)" if "--disable-gpu" in FLAGS else "?",
             **gpu,
         },
+        "load_average": load,
+        "cpu_count": os.cpu_count(),
         "graphs": results,
         "ratio_large_to_baseline": {
-            "pan_updates_per_s": large["pan_input_every_frame"]["redraws_per_s"]
-            / base["pan_input_every_frame"]["redraws_per_s"],
-            "zoom_updates_per_s": large["zoom_input_every_frame"]["redraws_per_s"]
-            / base["zoom_input_every_frame"]["redraws_per_s"],
+            "pan_fps": gesture_fps(large["pan_input_every_frame"])
+            / gesture_fps(base["pan_input_every_frame"]),
+            "zoom_fps": gesture_fps(large["zoom_input_every_frame"])
+            / gesture_fps(base["zoom_input_every_frame"]),
             "pan_frame_ms_p95": large["pan"]["frame_ms_p95"] / base["pan"]["frame_ms_p95"],
             "zoom_frame_ms_p95": large["zoom"]["frame_ms_p95"] / base["zoom"]["frame_ms_p95"],
             "first_draw_ms": large["first_draw"]["first_draw_ms_median"]
@@ -632,28 +706,69 @@ async def measure() -> dict[str, Any]:
             "full_redraw_ms": large["full_redraw_ms_mean_of_10"]
             / base["full_redraw_ms_mean_of_10"],
         },
-        "targets": {
-            "fps": TARGET_FPS,
-            "first_draw_ms": TARGET_FIRST_DRAW_MS,
-            "worst_updates_per_s": worst_fps,
-            "fps_met": worst_fps >= TARGET_FPS,
-            "first_draw_met": large["first_draw"]["first_frame_ms_max"] < TARGET_FIRST_DRAW_MS,
-        },
+        "targets": targets(large),
         "seconds_per_gesture": SECONDS,
         "input_hz": INPUT_HZ,
     }
 
 
+def gesture_fps(figures: dict[str, Any]) -> float:
+    """The figure held to the target: frames per second that the viewer drew *and* that
+    showed a new view (rAF keeps ticking at 60/s when nothing is drawn, so rAF/s flatters)."""
+    return min(figures["drawn_per_s"], figures["redraws_per_s"])
+
+
+def targets(large: dict[str, Any]) -> dict[str, Any]:
+    """Each target, met or not, on the 5,000/25,000 graph with input every frame."""
+    pan = gesture_fps(large["pan_input_every_frame"])
+    zoom = gesture_fps(large["zoom_input_every_frame"])
+    overlaps = sum(level["overlapping_pairs"] for level in large["labels"])
+    inside = all(level["all_inside_canvas"] for level in large["labels"])
+    first_frame = large["first_draw"]["first_frame_ms_max"]
+    return {
+        "fps": TARGET_FPS,
+        "first_draw_ms": TARGET_FIRST_DRAW_MS,
+        "pan_fps": pan,
+        "zoom_fps": zoom,
+        "pan_fps_met": pan >= TARGET_FPS,
+        "zoom_fps_met": zoom >= TARGET_FPS,
+        "first_frame_ms_max": first_frame,
+        "first_draw_met": first_frame < TARGET_FIRST_DRAW_MS,
+        "label_overlapping_pairs": overlaps,
+        "labels_met": overlaps == 0 and inside,
+    }
+
+
 def gesture(figures: dict[str, Any]) -> str:
+    share = figures["full_share"]
+    settle = figures["settle_ms"]
     return (
-        f"{figures['redraws_per_s']:.0f} updates/s ({figures['fps']:.0f} rAF/s), p50 "
-        f"{figures['frame_ms_p50']:.0f} p95 {figures['frame_ms_p95']:.0f} ms, "
-        f"{figures['long_frames_over_50ms']} > 50 ms"
+        f"{gesture_fps(figures):.0f} fps ({figures['drawn_per_s']:.0f} drawn/s, "
+        f"{figures['redraws_per_s']:.0f} new views/s, {figures['raf_per_s']:.0f} rAF/s), "
+        f"full {100 * share if share is not None else float('nan'):.0f}% / level of detail "
+        f"{100 * (1 - share) if share is not None else float('nan'):.0f}% of drawn frames, "
+        f"p50 {figures['frame_ms_p50']:.0f} p95 {figures['frame_ms_p95']:.0f} ms, "
+        f"{figures['long_frames_over_50ms']} > 50 ms; settled in "
+        f"{settle if settle is not None else float('nan'):.0f} ms"
     )
+
+
+def load_text(load: list[float]) -> str:
+    return " ".join(f"{x:.2f}" for x in load)
+
+
+def met(flag: bool) -> str:
+    return "met" if flag else "NOT met"
 
 
 def main() -> None:
     figures = asyncio.run(measure())
+    load = figures["load_average"]
+    print(
+        f"load average (1, 5, 15 min) on {figures['cpu_count']} CPUs: start "
+        f"{load_text(load['start'])}, end {load_text(load['after_large_5000'])}"
+        " (a busy machine draws fewer frames)"
+    )
     for name, g in figures["graphs"].items():
         fd = g["first_draw"]
         labels = ", ".join(
@@ -661,7 +776,8 @@ def main() -> None:
             for lv in g["labels"]
         )
         print(
-            f"{name} ({g['nodes']} nodes, {g['edges']} edges): first draw "
+            f"{name} ({g['nodes']} nodes, {g['edges']} edges; load after "
+            f"{load_text(load[f'after_{name}'])}): first draw "
             f"{fd['first_draw_ms_median']:.0f} ms, first frame {fd['first_frame_ms_median']:.0f}"
             f" ms (max {fd['first_frame_ms_max']:.0f}); full redraw+raster "
             f"{g['full_redraw_ms_mean_of_10']:.1f} ms\n"
@@ -673,11 +789,15 @@ def main() -> None:
         )
     r, t = figures["ratio_large_to_baseline"], figures["targets"]
     print(
-        f"viewer 5000/25000 vs 500/2500: pan updates/s x{r['pan_updates_per_s']:.2f}, zoom "
-        f"x{r['zoom_updates_per_s']:.2f}, first draw x{r['first_draw_ms']:.2f}; target >= "
-        f"{TARGET_FPS:.0f} fps: {'met' if t['fps_met'] else 'NOT met'} (worst "
-        f"{t['worst_updates_per_s']:.0f}/s), first draw < {TARGET_FIRST_DRAW_MS:.0f} ms: "
-        f"{'met' if t['first_draw_met'] else 'NOT met'}; WebGL: {figures['browser']['renderer']}"
+        f"viewer 5000/25000 vs 500/2500: pan fps x{r['pan_fps']:.2f}, zoom fps "
+        f"x{r['zoom_fps']:.2f}, first draw x{r['first_draw_ms']:.2f}; "
+        f"WebGL: {figures['browser']['renderer']}\n"
+        f"targets on 5000/25000 (input every frame): pan >= {TARGET_FPS:.0f} fps "
+        f"{met(t['pan_fps_met'])} ({t['pan_fps']:.0f}); zoom >= {TARGET_FPS:.0f} fps "
+        f"{met(t['zoom_fps_met'])} ({t['zoom_fps']:.0f}); first draw < "
+        f"{TARGET_FIRST_DRAW_MS:.0f} ms {met(t['first_draw_met'])} "
+        f"({t['first_frame_ms_max']:.0f} ms); labels never overlap {met(t['labels_met'])} "
+        f"({t['label_overlapping_pairs']} overlapping pairs)"
     )
     out = ROOT / "bench" / "results" / "viewer.json"
     out.parent.mkdir(parents=True, exist_ok=True)

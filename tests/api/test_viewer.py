@@ -821,9 +821,115 @@ async def test_pan_and_zoom(fake_api: FakeApi, open_page) -> None:
     after = await page.evaluate(f"graphnodeViewer.screenPosition({node_id})")
     assert abs(after["x"] - (cx + (moved["x"] - cx) * factor)) < 0.5
     assert abs(after["y"] - (cy + (moved["y"] - cy) * factor)) < 0.5
-    await page.wait_for("graphnodeViewer.stats().labelsDrawn === 0", within=5)
-    assert zoomed["nodesDrawn"] < before["nodesDrawn"]
+    # Counts are the full draw's: it comes once the wheel has settled.
+    settled = await page.wait_for(
+        "(() => { const s = graphnodeViewer.stats();"
+        " return !s.moving && s.frameMode === 'full' && s.labelsDrawn === 0 && s; })()",
+        within=5,
+        what="the full redraw without labels",
+    )
+    assert settled["nodesDrawn"] < before["nodesDrawn"]
     await screenshot(page, "zoomed")
+
+
+# A hash of the canvas's pixels, to tell whether two frames are the same picture.
+CANVAS_DIGEST = (
+    "(() => { const c = document.getElementById('graph-canvas');"
+    " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+    " let h = 0; for (let i = 0; i < d.length; i += 1) h = (Math.imul(h, 31) + d[i]) | 0;"
+    " return h; })()"
+)
+
+
+async def check_gesture_ends_in_full_draw(page: Page, before: dict[str, Any]) -> dict[str, Any]:
+    """Frames were drawn at level of detail while the view moved, then, once the input
+    settled, in full; that last frame is exactly what a full draw of the view gives."""
+    settled = await page.wait_for(
+        "(() => { const s = graphnodeViewer.stats();"
+        f" return !s.moving && s.fullDraws > {before['fullDraws']}"
+        " && s.lastFullDrawAt > s.lastInputAt && s; })()",
+        within=5,
+        what="the full redraw after the gesture",
+    )
+    assert settled["lodFrames"] > before["lodFrames"], (before, settled)
+    assert settled["lastFullDrawAt"] - settled["lastInputAt"] >= settled["settleMs"] - 1
+    shown = await page.evaluate(CANVAS_DIGEST)
+    await page.evaluate("graphnodeViewer.benchmarkDraw(1)")
+    assert await page.evaluate(CANVAS_DIGEST) == shown
+    return settled
+
+
+async def test_gestures_draw_at_level_of_detail_then_in_full(fake_api: FakeApi, open_page) -> None:
+    nodes = fake_api.graph["nodes"]
+    ids = [n["id"] for n in nodes]
+    page = await open_page(f"{fake_api.base_url}/#token={GOOD}", width=1280, height=800)
+    await check_ready(page)
+    stats = "graphnodeViewer.stats()"
+
+    before = await page.evaluate(stats)
+    _, x, y = await pick_visible_node(page, ids)
+    await page.drag(x + 3, y + 3, x + 123, y + 63, steps=16)
+    await check_gesture_ends_in_full_draw(page, before)
+
+    # The wheel, in: the moved copy of the full frame; out, far: squares around it.
+    before = await page.evaluate(stats)
+    _, x, y = await pick_visible_node(page, ids)
+    for _ in range(4):
+        await page.wheel(round(x), round(y), -240)
+    zoomed = await check_gesture_ends_in_full_draw(page, before)
+    assert zoomed["scale"] > before["scale"] * 3
+    before = zoomed
+    for _ in range(3):
+        await page.wheel(round(x), round(y), 480)
+    out = await check_gesture_ends_in_full_draw(page, before)
+    assert out["reducedFrames"] > before["reducedFrames"], out
+    for _ in range(3):
+        await page.wheel(round(x), round(y), -480)
+    await check_gesture_ends_in_full_draw(page, out)
+
+    # Keys: a held arrow key repeats, like a drag.
+    before = await page.evaluate(stats)
+    await page.pw.focus("#graph-canvas")
+    for _ in range(3):
+        await page.pw.keyboard.press("ArrowLeft")
+    panned = await check_gesture_ends_in_full_draw(page, before)
+    assert panned["tx"] == pytest.approx(before["tx"] + 180)
+
+    # Right after a wheel turn (while frames may still be drawn at level of detail) and
+    # once it has settled, the node under the pointer is the one hovered and opened.
+    before = await page.evaluate(stats)
+    await page.wheel(round(x), round(y), -120)
+    node_id, x, y = await pick_visible_node(page, ids)
+    await check_hover_tooltip(page, nodes[node_id], x, y)
+    shown = await page.evaluate("document.getElementById('tooltip').dataset.nodeId")
+    assert shown == str(node_id)
+    await check_gesture_ends_in_full_draw(page, before)
+    node_id, x, y = await pick_visible_node(page, ids)
+    await page.click(x, y)
+    await page.wait_for(f"document.body.dataset.nodeId === '{node_id}'", within=5)
+    assert (await page.evaluate(stats))["selected"] == node_id
+    assert page.errors == [], page.errors
+    assert await page.evaluate("graphnodeViewer.problems()") == []
+
+
+async def test_hover_alone_redraws_only_the_overlay(fake_api: FakeApi, open_page) -> None:
+    """At rest, hovering a node redraws the kept base layer plus the hover: the same
+    picture as a full draw, without one."""
+    page = await open_page(f"{fake_api.base_url}/#token={GOOD}", width=1280, height=800)
+    await check_ready(page)
+    before = await page.evaluate("graphnodeViewer.stats()")
+    node_id, x, y = await pick_visible_node(page, [n["id"] for n in fake_api.graph["nodes"]])
+    await check_hover_tooltip(page, fake_api.graph["nodes"][node_id], x, y)
+    hovered = await page.wait_for(
+        f"graphnodeViewer.stats().overlayFrames > {before['overlayFrames']}"
+        " && graphnodeViewer.stats()",
+        within=5,
+    )
+    assert hovered["fullDraws"] == before["fullDraws"], hovered
+    assert hovered["frameMode"] == "overlay"
+    shown = await page.evaluate(CANVAS_DIGEST)
+    await page.evaluate("graphnodeViewer.benchmarkDraw(1)")
+    assert await page.evaluate(CANVAS_DIGEST) == shown
 
 
 async def test_pinch_zooms_around_the_fingers(fake_api: FakeApi, open_page) -> None:

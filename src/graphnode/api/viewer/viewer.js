@@ -9,6 +9,10 @@
  * empty | error | ready (set after the first full draw). window.graphnodeViewer exposes
  * a few read-only numbers and helpers for tests and debugging.
  *
+ * While the user drags, zooms or pinches, frames are drawn at a level of detail (the last
+ * full frame moved and scaled, nodes as squares where it does not reach) and the full
+ * frame follows once the input has settled: see "level of detail" below.
+ *
  * Nothing the API sends is trusted to be complete: each part of the page (header, model,
  * legend, drawing, every summary section) is shown on its own, and an error in one is
  * logged with console.error and listed by graphnodeViewer.problems() while the rest shows.
@@ -37,6 +41,10 @@
   const MIN_ZOOM = 0.25; // relative to the fit scale
   const MAX_ZOOM = 80;
   const FIT_MARGIN = 36; // CSS px around the fitted graph
+  // While the view moves, frames come from the last full frame (see "level of detail"); the
+  // full frame is drawn again once no input has come for SETTLE_MS.
+  const SETTLE_MS = 150;
+  const MAX_STRETCH = 3; // zoomed in further than this since the full frame: it is too blurred
 
   const $ = (id) => document.getElementById(id);
   const numberFormat = new Intl.NumberFormat();
@@ -758,7 +766,17 @@
     marked: [], // node indices highlighted by a search
     frame: 0,
     firstDrawMs: null,
-    lastDrawMs: null,
+    lastDrawMs: null, // how long the last full draw took, its rasterisation included
+    lastFullDrawAt: null, // performance.now() when the last full draw ended
+    fullDraws: 0,
+    moving: false, // the user is moving the view: frames are drawn at level of detail
+    settleTimer: 0,
+    lastInputAt: null, // performance.now() of the last input that moved the view
+    lodFrames: 0, // frames drawn from the kept base layer and/or as squares
+    reducedFrames: 0, // of those, frames where some of the view had to be drawn as squares
+    overlayFrames: 0, // frames at rest where only the hover or the marks changed
+    frameMode: null, // how the last frame was drawn: full | overlay | bitmap | mixed | reduced
+    lastLodMs: null,
     nodesDrawn: 0,
     edgesDrawn: 0,
     labelsDrawn: 0,
@@ -833,36 +851,55 @@
     viewer.tx = sx - (sx - viewer.tx) * applied;
     viewer.ty = sy - (sy - viewer.ty) * applied;
     viewer.scale = next;
-    viewer.moved = true;
-    requestDraw();
+    noteMotion();
   }
 
   function requestDraw() {
     if (viewer.frame) return;
     viewer.frame = requestAnimationFrame(() => {
       viewer.frame = 0;
-      attempt('drawing the graph', draw);
+      attempt('drawing the graph', render);
     });
   }
 
+  // One animation frame: at level of detail while the view moves; at rest, the kept base
+  // layer plus hover and marks when only those changed, else a full draw.
+  function render() {
+    if (!viewer.model || !viewer.ctx) return;
+    if (viewer.moving) drawMoving();
+    else if (baseFitsView()) drawOverlayOnly();
+    else draw();
+  }
+
+  // The full frame: edges, nodes and labels (the base layer, kept for later frames), then
+  // the hovered node and the marks on top.
   function draw() {
     const model = viewer.model;
     const ctx = viewer.ctx;
     if (!model || !ctx) return;
     const started = performance.now();
     const { width, height, dpr, focus } = viewer;
+    base.model = null; // not a usable copy until this draw has got that far
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     drawEdges(ctx, model, focus);
     drawNodes(ctx, model, focus);
     drawLabels(ctx, model, focus);
-    if (viewer.hover >= 0) drawHover(ctx, model, viewer.hover);
-    drawMarks(ctx, model);
+    keepBase();
+    drawOverlay(ctx, model);
     viewer.lastDrawMs = performance.now() - started;
+    viewer.lastFullDrawAt = performance.now();
+    viewer.fullDraws += 1;
+    viewer.frameMode = 'full';
     const body = document.body.dataset;
     body.nodesDrawn = String(viewer.nodesDrawn);
     body.edgesDrawn = String(viewer.edgesDrawn);
     body.labelsDrawn = String(viewer.labelsDrawn);
+  }
+
+  function drawOverlay(ctx, model) {
+    if (viewer.hover >= 0) drawHover(ctx, model, viewer.hover);
+    drawMarks(ctx, model);
   }
 
   function strokeEdgeSet(ctx, model, edges, keep) {
@@ -931,13 +968,24 @@
     return drawn;
   }
 
+  // How much node radii grow with the zoom (see nodeScreenRadius).
+  function nodeZoomFactor() {
+    return Math.min(2, Math.max(0.75, Math.sqrt(viewer.scale / viewer.fitScale)));
+  }
+
+  // Cluster indices in drawing order: the highlighted cluster last, over the others.
+  function clusterDrawOrder(model, focus) {
+    const order = model.clusters.map((c) => c.index).filter((c) => c !== focus);
+    if (focus >= 0) order.push(focus);
+    return order;
+  }
+
   function drawNodes(ctx, model, focus) {
     const { clusters, xs, ys } = model;
     const { width, height, scale, tx, ty } = viewer;
-    const zoomFactor = Math.min(2, Math.max(0.75, Math.sqrt(scale / viewer.fitScale)));
+    const zoomFactor = nodeZoomFactor();
     let drawn = 0;
-    const order = clusters.map((c) => c.index).filter((c) => c !== focus);
-    if (focus >= 0) order.push(focus);
+    const order = clusterDrawOrder(model, focus);
     ctx.lineWidth = 1;
     for (const c of order) {
       const cluster = clusters[c];
@@ -1084,6 +1132,162 @@
       ctx.fillText(text, x + 19, y + boxH / 2 + 0.5);
       viewer.labelsDrawn += 1;
     }
+  }
+
+  // ------------------------------------------------------------------ level of detail
+  //
+  // A full frame of 5,000 nodes and 25,000 edges takes Chromium 30-60 ms to rasterise in
+  // software (2 cores), mostly the edge strokes: too slow to follow a drag or a wheel at
+  // 30 fps. So every full draw keeps a copy of its base layer (edges, nodes, labels; not
+  // the hover or the marks, which are drawn where they are now in every frame). While the
+  // view moves, a frame is that copy moved and scaled by how far the view has gone since
+  // it was drawn: one drawImage. Where the copy no longer covers the view (zoomed out,
+  // panned far), or is stretched past MAX_STRETCH, nodes are drawn as squares of their
+  // cluster's colour, one path per cluster, with no edges or labels. Once no input has
+  // come for SETTLE_MS the full frame is drawn again (noteMotion, settle). Labels in a
+  // moving frame are the full frame's, moved and scaled as one picture: boxes that did not
+  // overlap still do not. At rest, a change of hover or marks alone redraws the copy plus
+  // those (drawOverlayOnly): the same pixels as a full draw, for a fraction of its cost.
+
+  const base = {
+    canvas: null,
+    ctx: null,
+    model: null, // null: no usable copy (none yet, or the last full draw failed before it)
+    width: 0, // the view it was drawn for (CSS px, device pixel ratio, highlight, transform)
+    height: 0,
+    dpr: 1,
+    focus: -1,
+    scale: 1,
+    tx: 0,
+    ty: 0,
+  };
+
+  // Called by draw() once the base layer is on the canvas, before the hover and marks.
+  function keepBase() {
+    const source = viewer.canvas;
+    if (!base.canvas) {
+      base.canvas = document.createElement('canvas');
+      base.ctx = base.canvas.getContext('2d');
+    }
+    if (base.canvas.width !== source.width || base.canvas.height !== source.height) {
+      base.canvas.width = source.width;
+      base.canvas.height = source.height;
+    }
+    copyCanvas(base.ctx, source);
+    const { model, width, height, dpr, focus, scale, tx, ty } = viewer;
+    Object.assign(base, { model, width, height, dpr, focus, scale, tx, ty });
+  }
+
+  // Device pixels for device pixels, replacing what `ctx` held.
+  function copyCanvas(ctx, source) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = 'copy';
+    ctx.drawImage(source, 0, 0);
+    ctx.globalCompositeOperation = 'source-over';
+  }
+
+  // The copy was drawn for this graph, canvas and highlight: usable, moved, while moving.
+  function baseFitsCanvas() {
+    return base.model !== null && base.model === viewer.model && base.width === viewer.width
+      && base.height === viewer.height && base.dpr === viewer.dpr && base.focus === viewer.focus;
+  }
+
+  // ... and for this very view: it is what a full draw would put under the hover and marks.
+  function baseFitsView() {
+    return baseFitsCanvas() && base.scale === viewer.scale && base.tx === viewer.tx && base.ty === viewer.ty;
+  }
+
+  function drawOverlayOnly() {
+    const ctx = viewer.ctx;
+    copyCanvas(ctx, base.canvas);
+    ctx.setTransform(viewer.dpr, 0, 0, viewer.dpr, 0, 0);
+    drawOverlay(ctx, viewer.model);
+    viewer.overlayFrames += 1;
+    viewer.frameMode = 'overlay';
+  }
+
+  // The user moved the view (drag, wheel, pinch, keys, zoom buttons): draw at level of
+  // detail until the input has stopped for SETTLE_MS.
+  function noteMotion() {
+    viewer.moved = true;
+    viewer.moving = true;
+    viewer.lastInputAt = performance.now();
+    clearTimeout(viewer.settleTimer);
+    viewer.settleTimer = setTimeout(settle, SETTLE_MS);
+    requestDraw();
+  }
+
+  function settle() {
+    viewer.settleTimer = 0;
+    viewer.moving = false;
+    requestDraw(); // a full draw: the view differs from the copy's
+  }
+
+  function drawMoving() {
+    const started = performance.now();
+    const { ctx, model, dpr } = viewer;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, viewer.canvas.width, viewer.canvas.height);
+    const covered = drawMovedBase(ctx);
+    const whole = covered !== null && covered.x0 <= 0 && covered.y0 <= 0
+      && covered.x1 >= viewer.width && covered.y1 >= viewer.height;
+    if (!whole) drawSquares(ctx, model, covered);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawOverlay(ctx, model);
+    viewer.lodFrames += 1;
+    if (!whole) viewer.reducedFrames += 1;
+    viewer.frameMode = whole ? 'bitmap' : covered ? 'mixed' : 'reduced';
+    viewer.lastLodMs = performance.now() - started;
+  }
+
+  // The copy where its content now is: a layout point that was at s0 on screen is at
+  // k * s0 + (t - k * t0), k being the change of scale. Returns the part of the view it
+  // covers (CSS px), or null when it cannot stand in for the view.
+  function drawMovedBase(ctx) {
+    if (!baseFitsCanvas()) return null;
+    const k = viewer.scale / base.scale;
+    if (!(k > 0 && k <= MAX_STRETCH)) return null;
+    const dx = viewer.tx - k * base.tx;
+    const dy = viewer.ty - k * base.ty;
+    const dpr = viewer.dpr;
+    ctx.setTransform(k, 0, 0, k, dx * dpr, dy * dpr);
+    ctx.drawImage(base.canvas, 0, 0);
+    const w = (k * base.canvas.width) / dpr;
+    const h = (k * base.canvas.height) / dpr;
+    return { x0: dx, y0: dy, x1: dx + w, y1: dy + h };
+  }
+
+  // Nodes as squares of the same area as their circles, one path per cluster, outside the
+  // part of the view the moved copy covers (all of it when `covered` is null).
+  function drawSquares(ctx, model, covered) {
+    const { xs, ys, clusters } = model;
+    const { width, height, dpr, scale, tx, ty, focus } = viewer;
+    const half = 0.886 * nodeZoomFactor(); // sqrt(pi) / 2: a square as big as the circle
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.save();
+    if (covered) {
+      ctx.beginPath();
+      ctx.rect(0, 0, width, height);
+      ctx.rect(covered.x0, covered.y0, covered.x1 - covered.x0, covered.y1 - covered.y0);
+      ctx.clip('evenodd');
+    }
+    for (const c of clusterDrawOrder(model, focus)) {
+      const members = clusters[c].members;
+      ctx.globalAlpha = focus >= 0 && c !== focus ? 0.16 : 1;
+      ctx.fillStyle = clusters[c].color;
+      ctx.beginPath();
+      for (let j = 0; j < members.length; j += 1) {
+        const i = members[j];
+        const r = model.radius[i] * half;
+        const sx = xs[i] * scale + tx;
+        const sy = ys[i] * scale + ty;
+        if (sx < -r || sy < -r || sx > width + r || sy > height + r) continue;
+        if (covered && sx - r >= covered.x0 && sx + r <= covered.x1 && sy - r >= covered.y0 && sy + r <= covered.y1) continue;
+        ctx.rect(sx - r, sy - r, 2 * r, 2 * r);
+      }
+      ctx.fill();
+    }
+    ctx.restore();
   }
 
   // ------------------------------------------------------------------ hit testing
@@ -1350,6 +1554,7 @@
     viewer.selected = -1;
     viewer.marked = [];
     viewer.focus = -1;
+    base.model = null; // and let the old graph go
     shownGraphKey = null;
     hideTooltip();
     $('update-banner').hidden = true;
@@ -1433,8 +1638,7 @@
           viewer.ty += next.my - pinch.my;
           zoomAt(next.distance / pinch.distance, next.mx, next.my);
           pinch = next;
-          viewer.moved = true;
-          requestDraw();
+          noteMotion();
         } else if (drag) {
           const dx = p.x - drag.x;
           const dy = p.y - drag.y;
@@ -1446,8 +1650,7 @@
             setHover(-1);
             viewer.tx += dx;
             viewer.ty += dy;
-            viewer.moved = true;
-            requestDraw();
+            noteMotion();
           }
         }
         return;
@@ -1519,8 +1722,8 @@
       if (!action) return;
       event.preventDefault();
       action();
-      if (event.key.startsWith('Arrow')) viewer.moved = true;
-      requestDraw();
+      if (event.key.startsWith('Arrow')) noteMotion(); // a held key repeats: a gesture
+      else requestDraw();
     });
   }
 
@@ -1615,6 +1818,17 @@
       labelsDrawn: viewer.labelsDrawn,
       firstDrawMs: viewer.firstDrawMs,
       lastDrawMs: viewer.lastDrawMs,
+      // Level of detail (see drawMoving): how frames were drawn, and when.
+      fullDraws: viewer.fullDraws,
+      lodFrames: viewer.lodFrames,
+      reducedFrames: viewer.reducedFrames,
+      overlayFrames: viewer.overlayFrames,
+      frameMode: viewer.frameMode,
+      moving: viewer.moving,
+      settleMs: SETTLE_MS,
+      lastInputAt: viewer.lastInputAt,
+      lastFullDrawAt: viewer.lastFullDrawAt,
+      lastLodMs: viewer.lastLodMs,
       scale: viewer.scale,
       fitScale: viewer.fitScale,
       canvasWidth: viewer.canvas ? viewer.canvas.width : 0,
