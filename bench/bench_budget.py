@@ -4,13 +4,14 @@ for the whole of it? Quality against cost for K = 1, 2, 3, 4, 6, 8 and every chu
     PYTHONPATH=. .venv/bin/python bench/bench_budget.py                  # 9 x 30 conversations
     PYTHONPATH=. .venv/bin/python bench/bench_budget.py --per-subject 20 --seeds 2
 
-Corpus: ``bench_text.labelled_corpus`` (ShareGPT V3 first parts whose first user message names
-exactly one of nine subjects), cleaned as the pipeline cleans them. The baseline, measured in
-this run: every chunk of every conversation (GRAPHNODE_EMBEDDING_MAX_CHUNKS=0) through the
-real ``DocumentEmbedder`` and micro-batcher; its encode function keeps each chunk's vector.
-A K-chunk plan reads a subset of the same fixed windows (``chunking.choose_windows``: the
-first, the user's turns, the rest spread evenly), so each K's document vectors are pooled from
-those recorded chunk vectors, exactly what the embedder would compute. Reported per K, with
+Corpus: ``bench.labelled`` corpus ``--corpus`` (``a`` or ``b``: ShareGPT V3 first parts whose
+first user message names exactly one of nine subjects), cleaned as the pipeline cleans them.
+The baseline, measured in this run: every chunk of every conversation
+(GRAPHNODE_EMBEDDING_MAX_CHUNKS=0) through the real ``DocumentEmbedder`` and micro-batcher;
+its encode function keeps each chunk's vector.
+A K-chunk plan reads a subset of the same chunks (``chunking.plan_chunks``: the first window,
+the user's voice, the rest spread evenly), so each K's document vectors are pooled from those
+recorded chunk vectors, exactly what the embedder would compute. Reported per K, with
 ratios to the baseline:
 
 - quality: ARI and NMI of the pipeline's clustering (``DensityClusterer``: UMAP, HDBSCAN)
@@ -21,7 +22,7 @@ ratios to the baseline:
   ``--measure`` (default: 1, the CPU default and all; the baseline's rate per word piece
   estimates the others, marked ``seconds_estimated``).
 
-Writes bench/results/budget.json and bench/results/budget.png (with matplotlib).
+Writes bench/results/budget-{corpus}.json and .png (with matplotlib).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench.bench_text import labelled_corpus
+from bench.labelled import CORPORA, labelled_corpus
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from graphnode.ai.clean import clean_document
@@ -221,6 +222,7 @@ def plot(report: dict[str, Any], path: Path) -> bool:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-subject", type=int, default=30, help="keep it under 400 in all")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="a")
     parser.add_argument("--seeds", type=int, default=3, help="UMAP seeds per K (noise)")
     parser.add_argument("--tolerance", type=float, default=0.02, help="within the best")
     parser.add_argument("--min-cosine-p5", type=float, default=0.9, help="to every chunk")
@@ -248,8 +250,8 @@ async def measure_costs(
 
 async def main() -> None:
     args = arguments()
-    say(f"corpus: up to {args.per_subject} conversations on each of nine subjects")
-    raw, subjects = labelled_corpus(args.per_subject)
+    say(f"corpus {args.corpus}: up to {args.per_subject} conversations on each of nine subjects")
+    raw, subjects = labelled_corpus(args.per_subject, args.corpus)
     docs = [clean_document(doc) for doc in raw]
     names = sorted(set(subjects))
     labels = np.array([names.index(subject) for subject in subjects])
@@ -264,6 +266,7 @@ async def main() -> None:
     add_costs(rows, measured)
     found = plateau(rows, args.tolerance, args.min_cosine_p5)
     report = {
+        "corpus": args.corpus,
         "model": model.name,
         "device": model.device,
         "conversations": len(docs),
@@ -279,10 +282,11 @@ async def main() -> None:
         "curve": rows,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "budget.json").write_text(json.dumps(report, indent=2))
+    stem = f"budget-{args.corpus}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2))
     print("\n".join(["", *summary_lines(report)]))
-    drawn = plot(report, RESULTS / "budget.png")
-    print(f"wrote {RESULTS / 'budget.json'}" + (" and budget.png" if drawn else ""))
+    drawn = plot(report, RESULTS / f"{stem}.png")
+    print(f"wrote {RESULTS / stem}.json" + (f" and {stem}.png" if drawn else ""))
 
 
 if __name__ == "__main__":

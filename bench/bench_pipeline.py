@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench.cluster_quality import labelled_quality, quality_lines
 from bench.sharegpt import documents
 
 from graphnode.ai.components import PipelineComponents, open_pipeline
@@ -599,7 +600,11 @@ def plot(report: dict, path: Path) -> bool:
     except ImportError:
         return False
     runs = report["runs"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    curves = report.get("budget_curves") or {}
+    fig, axes = plt.subplots(1, 3 if curves else 2, figsize=(19 if curves else 13, 5))
+    left, right = axes[0], axes[1]
+    if curves:
+        plot_budget(axes[2], curves)
     stages = list(runs[0]["stage_ms_per_conversation"])
     height = 0.8 / len(runs)
     for i, run in enumerate(runs):
@@ -621,6 +626,33 @@ def plot(report: dict, path: Path) -> bool:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return True
+
+
+def budget_curves() -> dict[str, list[dict]]:
+    """The K curves ``bench/bench_budget.py`` wrote, per corpus (run it first to have them)."""
+    curves = {}
+    for path in sorted(RESULTS.glob("budget-*.json")):
+        report = json.loads(path.read_text())
+        curves[report.get("corpus", path.stem)] = report["curve"]
+    return curves
+
+
+def plot_budget(axis: Any, curves: dict[str, list[dict]]) -> None:
+    for corpus, rows in curves.items():
+        cost = [row["ratio_seconds"] for row in rows]
+        for key in ("ari", "nmi"):
+            axis.plot(cost, [row[key] for row in rows], marker="o", label=f"{corpus} {key}")
+        for row, x in zip(rows, cost, strict=True):
+            axis.annotate(
+                f"K={row['k']}",
+                (x, row["nmi"]),
+                fontsize=7,
+                xytext=(2, 4),
+                textcoords="offset points",
+            )
+    axis.set_xlabel("embedding seconds / every chunk")
+    axis.set_title("Chunk budget K: quality against cost")
+    axis.legend(fontsize=7)
 
 
 def ratio_bars(run: dict) -> list[tuple[str, float, float]]:
@@ -650,6 +682,8 @@ def arguments() -> argparse.Namespace:
         help="chunks the raw-encode baseline encodes (evenly spaced; 0 = all)",
     )
     parser.add_argument("--skip-bertopic", action="store_true")
+    parser.add_argument("--skip-labelled", action="store_true", help="no labelled corpora")
+    parser.add_argument("--seeds", type=int, default=5, help="UMAP seeds on labelled corpora")
     args = parser.parse_args()
     raw = args.sizes or os.environ.get("BENCH_CONVERSATIONS")
     sizes = FULL_SIZES if args.full else DEFAULT_SIZES
@@ -671,10 +705,20 @@ async def main() -> None:
         report["torch_threads"] = torch.get_num_threads()
         for size in args.sizes:
             report["runs"].append(await measure_size(components, st, size, args))
+        if not args.skip_labelled and not args.skip_bertopic:
+            say("labelled corpora: ours against BERTopic")
+            report["labelled"] = await labelled_quality(components, st, args.seeds)
+    report["budget_curves"] = budget_curves()
     report["load_average_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "pipeline.json").write_text(json.dumps(report, indent=2, default=str))
     lines = [line for run in report["runs"] for line in summary_lines(run)]
+    lines += quality_lines(report.get("labelled", []))
+    lines += [
+        f"K curve, corpus {corpus}: "
+        + ", ".join(f"K={r['k']} NMI {r['nmi']:.3f} x{r['ratio_seconds']:.2f}" for r in rows)
+        for corpus, rows in report["budget_curves"].items()
+    ]
     print("\n".join(["", *lines]))
     drawn = plot(report, RESULTS / "pipeline.png")
     print(f"wrote {RESULTS / 'pipeline.json'}" + (" and pipeline.png" if drawn else ""))

@@ -34,7 +34,6 @@ import dataclasses
 import json
 import logging
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -42,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
-from bench.sharegpt import conversations
+from bench.labelled import CORPORA, labelled_corpus
 from sklearn.metrics import adjusted_rand_score
 
 from graphnode.ai.components import PipelineComponents, open_pipeline
@@ -58,23 +56,10 @@ from graphnode.ai.pipeline.embedder import Embeddings
 from graphnode.ai.pipeline.representatives import central_half
 from graphnode.ai.pipeline.runner import PipelineOptions, PipelineResult
 from graphnode.ingest.documents import Document
-from graphnode.ingest.parse import parse_bytes
 from graphnode.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SUBJECTS = {
-    "recipes": r"\b(?:recipes?|cook(?:ing)?|bak(?:e|ing)|ingredients?)\b",
-    "sql": r"\b(?:sql|postgres(?:ql)?|mysql|sqlite)\b",
-    "poetry": r"\b(?:poems?|poetry|haikus?|sonnets?)\b",
-    "resumes": r"\b(?:resumes?|résumés?|cover letter|cv)\b",
-    "travel": r"\b(?:travel(?:ling|ing)?|trip|itinerary|vacation)\b",
-    "react": r"\b(?:react(?:js)?|jsx)\b",
-    "physics": r"\b(?:physics|quantum|relativity)\b",
-    "marketing": r"\b(?:marketing|seo|branding)\b",
-    "finance": r"\b(?:stocks?|investing|investments?|finance|financial|portfolio)\b",
-}
-_PATTERNS = {subject: re.compile(pattern) for subject, pattern in SUBJECTS.items()}
-_FIRST_MESSAGE_CHARS = 600
+SUBJECTS = CORPORA["a"]
 LARGEST = 5
 TITLES = 3
 LLM_TIMEOUT_S = 900.0  # a shared CPU is slow; the bench measures the model, not a timeout
@@ -82,34 +67,6 @@ LLM_TIMEOUT_S = 900.0  # a shared CPU is slow; the bench measures the model, not
 
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-def _subject(item: dict[str, Any]) -> str | None:
-    turns = item.get("conversations") or []
-    first = next((t.get("value", "") for t in turns if t.get("from") == "human"), "")
-    text = str(first)[:_FIRST_MESSAGE_CHARS].casefold()
-    found = [subject for subject, pattern in _PATTERNS.items() if pattern.search(text)]
-    return found[0] if len(found) == 1 else None
-
-
-def labelled_corpus(per_subject: int) -> tuple[list[Document], list[str]]:
-    """Documents and their subjects, at most ``per_subject`` of each, in file order."""
-    chosen: list[dict[str, Any]] = []
-    subjects: dict[str, str] = {}
-    counts: Counter[str] = Counter()
-    for item in conversations():
-        if not str(item.get("id", "")).endswith("_0"):
-            continue  # a later part of a split conversation: its first message is mid-thread
-        subject = _subject(item)
-        if subject is None or counts[subject] >= per_subject:
-            continue
-        counts[subject] += 1
-        chosen.append(item)
-        subjects[str(item["id"])] = subject
-        if len(counts) == len(SUBJECTS) and min(counts.values()) >= per_subject:
-            break
-    docs = [d for d in parse_bytes("sharegpt.json", orjson.dumps(chosen)) if d.orig_id in subjects]
-    return docs, [subjects[d.orig_id] for d in docs]
 
 
 class CachedEmbedder:

@@ -51,7 +51,7 @@ def test_user_turn_spans_point_into_the_document_text():
     assert [doc.text[start:end] for start, end in spans] == [words("q", 5), words("followup", 5)]
 
 
-def test_the_budget_reads_the_first_window_the_users_turns_then_an_even_spread():
+def test_the_budget_reads_the_first_window_the_users_voice_then_an_even_spread():
     doc = conversation()
     everything = plan_chunks([doc.text], WordTokenizer(), MAX_TOKENS, 0).chunks
     assert len(everything) == 10
@@ -59,9 +59,47 @@ def test_the_budget_reads_the_first_window_the_users_turns_then_an_even_spread()
     assert plan.sampled_documents == 1
     texts = [chunk.text for chunk in plan.chunks]
     assert texts[0].startswith("title\n\nq0")  # the title and the first question
-    assert "followup0" in texts[1]  # the user's second turn comes before any answer
-    assert texts[2] == everything[6].text  # the one left: the middle of the windows not read
+    assert texts[1] == everything[5].text  # one more window: the middle of the rest
+    # The voice: the title and both of the user's turns, whole (they fit in one window),
+    # pooled as heavily as a full window of answer text.
+    assert texts[2] == "\n\n".join(["title", words("q", 5), words("followup", 5)])
+    assert plan.chunks[2].tokens == 11
+    assert plan.chunks[2].pool_weight == 100
     assert sum(c.tokens for c in plan.chunks) < sum(c.tokens for c in everything)
+
+
+def test_every_window_and_the_voice_without_a_budget_and_a_voice_in_one_window_too():
+    doc = conversation()
+    plan = plan_chunks([doc, "title"], WordTokenizer(), MAX_TOKENS, 0)
+    first = [c for c in plan.chunks if c.document == 0]
+    assert len(first) == 11
+    assert first[-1].text.endswith("followup4")
+    assert [c.text for c in plan.chunks if c.document == 1] == ["title"]  # no turns, no voice
+    assert plan.sampled_documents == 0
+    short = Document("c2", "hi", (Section("user", "q1 q2"), Section("assistant", "a1 a2")))
+    texts = [c.text for c in plan_chunks([short], WordTokenizer(), MAX_TOKENS, 3).chunks]
+    assert texts == ["hi\n\nq1 q2\n\na1 a2", "hi\n\nq1 q2"]  # the answer drowns nothing
+    # A budget of one reads the first window alone.
+    alone = plan_chunks([doc], WordTokenizer(), MAX_TOKENS, 1).chunks
+    assert [c.text[:8] for c in alone] == ["title\n\nq"]
+
+
+def test_a_long_voice_keeps_a_share_of_each_turn_or_an_even_spread_of_them():
+    def chatty(turns: int, length: int) -> Document:
+        sections = []
+        for t in range(turns):
+            sections += [Section("user", words(f"u{t}x", length)), Section("assistant", "ok")]
+        return Document(orig_id="c", title="t", sections=tuple(sections))
+
+    voice = plan_chunks([chatty(4, 60)], WordTokenizer(), MAX_TOKENS, 3).chunks[-1]
+    turns = voice.text.split("\n\n")[1:]
+    assert [turn.split(" ")[0] for turn in turns] == ["u0x0", "u1x0", "u2x0", "u3x0"]
+    assert all(len(turn.split(" ")) == 24 for turn in turns)  # (100 - 1 title) // 4
+    assert voice.tokens <= 100
+    many = plan_chunks([chatty(30, 40)], WordTokenizer(), MAX_TOKENS, 3).chunks[-1]
+    kept = [turn.split(" ")[0] for turn in many.text.split("\n\n")[1:]]
+    assert len(set(kept)) == len(kept) == 6  # 99 // 16 turns of 16 words each
+    assert many.tokens <= 100
 
 
 def test_plain_text_gets_the_first_window_and_an_even_spread():
@@ -73,19 +111,19 @@ def test_plain_text_gets_the_first_window_and_an_even_spread():
     assert plan.sampled_documents == 1
 
 
-@pytest.mark.parametrize("budget", [0, 10, 25])
+@pytest.mark.parametrize("budget", [0, 11, 25])
 def test_a_zero_or_large_budget_reads_every_chunk(budget):
     plan = plan_chunks([DocumentText(words("w", 1000), ((0, 3),))], WordTokenizer(), 106, budget)
-    assert len(plan.chunks) == 10
+    assert len(plan.chunks) == 11  # ten windows and the voice (one turn: "w0")
+    assert plan.chunks[-1].text == "w0"
     assert plan.sampled_documents == 0
 
 
-def test_more_user_turns_than_budget_are_spread_among_themselves():
-    chosen = choose_windows(20, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], 4)
-    assert chosen == [0, 4, 10, 16]
-    assert choose_windows(20, [], 1) == [0]
-    assert choose_windows(5, [3], 2) == [0, 3]
-    assert choose_windows(3, [1, 2], 8) == [0, 1, 2]
+def test_windows_beyond_the_first_are_spread_evenly():
+    assert choose_windows(20, 4) == [0, 4, 10, 16]
+    assert choose_windows(20, 1) == [0]
+    assert choose_windows(5, 2) == [0, 3]
+    assert choose_windows(3, 8) == [0, 1, 2]
 
 
 async def test_the_embedder_reads_documents_within_its_budget_and_pools_them():

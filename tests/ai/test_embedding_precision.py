@@ -25,7 +25,7 @@ TEXTS = [
 @pytest.mark.parametrize(
     ("requested", "device", "expected"),
     [
-        ("auto", "cpu", "fp32"),
+        ("auto", "cpu", "int8"),
         ("auto", "cuda", "fp16"),
         ("auto", "cuda:1", "fp16"),
         ("fp16", "cpu", "fp32"),

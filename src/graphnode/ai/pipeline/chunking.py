@@ -4,11 +4,18 @@ all-MiniLM-L6-v2 reads at most 256 word pieces; anything longer would be cut off
 word. Documents are split at token boundaries (using the model's own tokenizer offsets) into
 windows that fit, and their embeddings pooled by tokens.
 
+A conversation longer than one window also gets a *voice* chunk: the title and the user's own
+turns, each cut to an equal share of one window, pooled with the weight of a full window. The
+questions say what a person thinks about; the assistant's long answers mostly elaborate and,
+pooled by tokens, would drown them. Measured on two labelled ShareGPT corpora of nine subjects
+each (``bench/bench_clusters.py``): ARI 0.60 -> 0.63 and 0.45 -> 0.52 of the clusters against
+the subjects, NMI 0.68 -> 0.72 and 0.58 -> 0.62, for fewer word pieces than the window of
+answer text it replaces.
+
 On a CPU the model is nearly the whole cost of a graph, so a document may be read from a
-budget of ``max_chunks`` windows chosen to cover it (0 reads every window): the first window
-(the title and the first user turn say what a conversation is about), then the windows that
-hold the user's own later turns (the questions steer a conversation; the assistant's long
-answers mostly elaborate), then the rest spread evenly through what is left.
+budget of ``max_chunks`` chunks chosen to cover it (0 reads every window): the first window
+(the title and the first user turn say what a conversation is about), the voice chunk (or,
+for plain text with no turns, nothing), then the rest spread evenly through what is left.
 """
 
 from __future__ import annotations
@@ -38,11 +45,22 @@ class Tokenizer(Protocol):
     def __call__(self, text: str, **kwargs: Any) -> Any: ...
 
 
+# A voice chunk gives each user turn at least this many word pieces; with more turns than
+# fit, an even spread of them is kept.
+MIN_TOKENS_PER_TURN = 16
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
     document: int  # index of the document it came from
     text: str
     tokens: int
+    # Pooling weight when it is not the token count (the voice chunk weighs a full window).
+    weight: int = 0
+
+    @property
+    def pool_weight(self) -> int:
+        return max(self.weight or self.tokens, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,7 @@ class DocumentText:
 
     text: str
     user_turns: tuple[tuple[int, int], ...] = ()
+    title: str = ""  # the start of ``text`` when it has one (the voice chunk repeats it)
 
 
 def document_text(item: str | Document | DocumentText) -> DocumentText:
@@ -65,7 +84,7 @@ def document_text(item: str | Document | DocumentText) -> DocumentText:
         return item
     if isinstance(item, str):
         return DocumentText(item)
-    return DocumentText(item.text, user_turn_spans(item))
+    return DocumentText(item.text, user_turn_spans(item), item.title)
 
 
 def user_turn_spans(doc: Document) -> tuple[tuple[int, int], ...]:
@@ -97,35 +116,55 @@ def _evenly(candidates: Sequence[int], most: int) -> list[int]:
     return [candidates[int((i + 0.5) * step)] for i in range(most)]
 
 
-def _turn_windows(
-    turns: Sequence[tuple[int, int]], starts: Sequence[int], window: int
-) -> list[int]:
-    """For each user turn, the window holding most of its tokens (earliest on a tie)."""
-    found: list[int] = []
-    for first_char, end_char in turns:
-        first = bisect.bisect_left(starts, first_char)
-        last = max(first, bisect.bisect_left(starts, end_char) - 1)
-        spans = range(first // window, last // window + 1)
-        overlap = [min(last + 1, (w + 1) * window) - max(first, w * window) for w in spans]
-        best = spans[int(np.argmax(overlap))]
-        if best not in found:
-            found.append(best)
-    return found
+def _token_ranges(
+    turns: Sequence[tuple[int, int]], offsets: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Each character span as (first token, end token, start char, end char): the tokens
+    that overlap it, empty spans dropped."""
+    starts = [start for start, _ in offsets]
+    ends = [end for _, end in offsets]
+    ranges = []
+    for start_char, end_char in turns:
+        first, end = bisect.bisect_right(ends, start_char), bisect.bisect_left(starts, end_char)
+        if end > first:
+            ranges.append((first, end, start_char, end_char))
+    return ranges
 
 
-def choose_windows(count: int, turn_windows: Sequence[int], budget: int) -> list[int]:
+def voice_chunk(
+    index: int,
+    title: str,
+    text: str,
+    offsets: Sequence[tuple[int, int]],
+    turns: Sequence[tuple[int, int]],
+    window: int,
+) -> Chunk | None:
+    """The title and the user's turns, each cut to an equal share of one window (an even
+    spread of the turns when even ``MIN_TOKENS_PER_TURN`` each would not fit); None without
+    turns."""
+    ranges = _token_ranges(turns, offsets)
+    if not ranges:
+        return None
+    title_tokens = bisect.bisect_left([start for start, _ in offsets], len(title)) if title else 0
+    title_tokens = min(title_tokens, window - MIN_TOKENS_PER_TURN)
+    room = window - title_tokens
+    ranges = _evenly(ranges, max(1, room // MIN_TOKENS_PER_TURN))
+    share = max(MIN_TOKENS_PER_TURN, room // len(ranges))
+    pieces = [title] if title else []
+    tokens = title_tokens
+    for first, end, start_char, end_char in ranges:
+        last = min(end, first + share) - 1
+        pieces.append(text[max(start_char, offsets[first][0]) : min(end_char, offsets[last][1])])
+        tokens += last - first + 1
+    return Chunk(index, SECTION_SEPARATOR.join(pieces), min(tokens, window), weight=window)
+
+
+def choose_windows(count: int, budget: int) -> list[int]:
     """Indices of the windows to read, in document order: all when ``budget`` is 0 or
-    enough; else the first, the user's turns (evenly among them if they alone exceed the
-    budget), and the rest of the budget spread evenly over the windows not yet chosen."""
+    enough; else the first and the rest of the budget spread evenly over the others."""
     if budget <= 0 or count <= budget:
         return list(range(count))
-    chosen = [0]
-    turns = [w for w in turn_windows if w != 0 and w < count]
-    chosen += _evenly(turns, budget - len(chosen))
-    taken = set(chosen)
-    rest = [w for w in range(count) if w not in taken]
-    chosen += _evenly(rest, budget - len(chosen))
-    return sorted(chosen)
+    return [0, *_evenly(list(range(1, count)), budget - 1)]
 
 
 def plan_chunks(
@@ -135,8 +174,8 @@ def plan_chunks(
     max_chunks: int,
 ) -> ChunkPlan:
     """Chunks of at most ``max_tokens`` word pieces; at most ``max_chunks`` per document
-    (0: every one), chosen by :func:`choose_windows` when there are more (counted and logged,
-    never silent)."""
+    (0: every window, and the voice chunk), chosen as the module doc says when there are
+    more (counted and logged, never silent)."""
     window = max_tokens - SPECIAL_TOKENS - RETOKENIZE_MARGIN
     chunks: list[Chunk] = []
     sampled = 0
@@ -150,14 +189,18 @@ def plan_chunks(
             chunks.append(Chunk(index, text, 0))
             continue
         spans = _windows(len(offsets), window)
-        if 0 < max_chunks < len(spans):
+        voice = None
+        if max_chunks != 1:
+            voice = voice_chunk(index, source.title, text, offsets, source.user_turns, window)
+        budget = max_chunks - 1 if voice is not None and max_chunks > 0 else max_chunks
+        if 0 < budget < len(spans):
             sampled += 1
-            starts = [start for start, _ in offsets]
-            turns = _turn_windows(source.user_turns, starts, window)
-            spans = [spans[w] for w in choose_windows(len(spans), turns, max_chunks)]
+            spans = [spans[w] for w in choose_windows(len(spans), budget)]
         for start, end in spans:
             chunk_text = text[offsets[start][0] : offsets[end - 1][1]]
             chunks.append(Chunk(index, chunk_text, end - start))
+        if voice is not None:
+            chunks.append(voice)
     if sampled:
         log.info(
             "long documents embedded from a chunk budget",
@@ -167,10 +210,11 @@ def plan_chunks(
 
 
 def pool(plan: ChunkPlan, vectors: np.ndarray, documents: int) -> np.ndarray:
-    """One unit vector per document: the token-weighted mean of its chunks' vectors."""
+    """One unit vector per document: the mean of its chunks' vectors weighted by their tokens
+    (a voice chunk by a full window's)."""
     dimension = vectors.shape[1]
     pooled = np.zeros((documents, dimension), dtype=np.float32)
-    weights = np.array([max(c.tokens, 1) for c in plan.chunks], dtype=np.float32)
+    weights = np.array([c.pool_weight for c in plan.chunks], dtype=np.float32)
     owners = np.array([c.document for c in plan.chunks], dtype=np.int64)
     np.add.at(pooled, owners, vectors * weights[:, None])
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)

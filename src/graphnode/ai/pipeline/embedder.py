@@ -36,11 +36,13 @@ DEFAULT_MAX_BATCH = 64
 DEFAULT_MAX_WAIT_SECONDS = 0.01
 # 0 reads every chunk of every document (DocumentEmbedder's default, and "auto" on a GPU).
 DEFAULT_MAX_CHUNKS_PER_DOCUMENT = 0
-# "auto" on a CPU, from bench/bench_budget.py's curve (270 labelled ShareGPT conversations):
-# ARI, NMI and neighbour agreement are level from K = 1 within their noise (the labels come
-# from the first user message, which the first chunk always holds), and K = 3 is the least
-# whose vector stays near the every-chunk vector for 95% of conversations (cosine >= 0.9),
-# at about 0.56 of the embedding time. See the README's benchmark section.
+# "auto" on a CPU, from bench/bench_budget.py's curves on the two labelled corpora of
+# bench/labelled.py (360 and 344 ShareGPT conversations, nine subjects each): with the voice
+# chunk, K = 3 (the first window, the voice, one more window) is at the best ARI/NMI of any K
+# within the spread of UMAP seeds (0.62/0.70 and 0.48/0.60; every chunk: 0.58/0.67 and
+# 0.47/0.59), and its vector stays near the every-chunk vector (cosine >= 0.89 for 95% of
+# conversations), at 0.38-0.41 of the every-chunk time. K = 2 drops that cosine to 0.76-0.79:
+# the vector no longer stands for the whole conversation. See the README's benchmark section.
 CPU_MAX_CHUNKS_PER_DOCUMENT = 3
 # Batches' worth of texts one request keeps queued (see EmbeddingBatcher.encode).
 IN_FLIGHT_BATCHES = 2
@@ -209,11 +211,11 @@ class EmbeddingBatcher(Resource):
 
 class DocumentEmbedder:
     """Documents -> one unit vector each: chunk by the tokenizer's limit, read at most
-    ``max_chunks_per_document`` chunks of each (0: all; see ``chunking.choose_windows``),
+    ``max_chunks_per_document`` chunks of each (0: all; see ``chunking.plan_chunks``),
     encode them through the shared batcher, pool them back per document by tokens.
 
-    Given :class:`Document` objects rather than plain texts, the choice can favour the
-    windows holding the user's own turns.
+    Given :class:`Document` objects rather than plain texts, a conversation also gets its
+    voice chunk: the user's own turns (see ``chunking``).
     """
 
     def __init__(

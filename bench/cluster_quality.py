@@ -1,0 +1,130 @@
+"""Clusters against known subjects, ours and BERTopic's, on the two labelled corpora of
+``bench.labelled`` (issue 15.3; part of ``bench/bench_pipeline.py``'s report).
+
+For each corpus, in one run with the same model and the same cleaned texts:
+
+- ours: the real pipeline (``components.pipeline.run``, llm_backend ``keywords``), its graph's
+  clusters against the subjects; then, for the spread, ``DensityClusterer`` over ``seeds``
+  UMAP seeds on the run's own document vectors;
+- BERTopic's defaults end to end (it embeds each text itself, one truncated window), once;
+- BERTopic's defaults on our vectors (its UMAP seeded over the same ``seeds``): the clustering
+  alone, with the vectors held equal.
+
+Scores are the adjusted Rand index and normalized mutual information against the subjects.
+BERTopic's outliers (topic -1) count as one more topic, as its output gives them; ours puts
+every item in a cluster. The subjects come from the user's first message (``bench.labelled``),
+so they are noisy: the share of each item's 10 nearest neighbours (cosine, our vectors) with
+its subject is reported beside them as the ceiling the vectors set for any clustering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from bench.labelled import CORPORA, labelled_corpus
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from graphnode.ai.components import PipelineComponents
+from graphnode.ai.pipeline.clustering import DensityClusterer
+from graphnode.ai.pipeline.reduction import UmapReducer
+
+PER_SUBJECT = 40
+NEIGHBOURS = 10
+
+
+def scores(subjects: np.ndarray, found: Sequence[np.ndarray]) -> dict[str, Any]:
+    ari = [adjusted_rand_score(subjects, labels) for labels in found]
+    nmi = [normalized_mutual_info_score(subjects, labels) for labels in found]
+    return {
+        "ari": round(float(np.mean(ari)), 4),
+        "ari_sd": round(float(np.std(ari)), 4),
+        "nmi": round(float(np.mean(nmi)), 4),
+        "nmi_sd": round(float(np.std(nmi)), 4),
+        "clusters": [len(set(labels.tolist())) for labels in found],
+    }
+
+
+def neighbour_agreement(vectors: np.ndarray, subjects: np.ndarray) -> float:
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    nearest = np.argsort(-sims, axis=1)[:, :NEIGHBOURS]
+    return round(float((subjects[nearest] == subjects[:, None]).mean()), 4)
+
+
+def bertopic_topics(st: Any, texts: list[str], vectors: np.ndarray | None, seed: int) -> Any:
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    # BERTopic's default UMAP, seeded: the same parameters BERTopic() builds itself.
+    reducer = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
+    topics, _ = BERTopic(embedding_model=st, umap_model=reducer).fit_transform(
+        texts, embeddings=vectors
+    )
+    return np.asarray(topics)
+
+
+async def corpus_quality(
+    components: PipelineComponents, st: Any, corpus: str, seeds: int
+) -> dict[str, Any]:
+    docs, subject_names = labelled_corpus(PER_SUBJECT, corpus)
+    subject_of = {doc.orig_id: name for doc, name in zip(docs, subject_names, strict=True)}
+    started = time.perf_counter()
+    result = await components.pipeline.run(docs)
+    ours_s = time.perf_counter() - started
+    nodes = result.graph["nodes"]
+    names = sorted(set(subject_names))
+    subjects = np.array([names.index(subject_of[node["orig_id"]]) for node in nodes])
+    clusters = np.array([int(node["cluster_id"].rsplit("_", 1)[1]) for node in nodes])
+    vectors = np.asarray(result.features["embeddings"], dtype=np.float32)
+    by_id = {doc.orig_id: doc for doc in docs}
+    texts = [components.pipeline.clean(by_id[node["orig_id"]]).text for node in nodes]
+    ours_seeds = [
+        DensityClusterer(reducer=UmapReducer(seed=seed)).fit(vectors).labels
+        for seed in range(seeds)
+    ]
+    started = time.perf_counter()
+    theirs_end_to_end = bertopic_topics(st, texts, None, 0)
+    theirs_s = time.perf_counter() - started
+    theirs_seeds = [bertopic_topics(st, texts, vectors, seed) for seed in range(seeds)]
+    return {
+        "corpus": corpus,
+        "subjects": names,
+        "conversations": len(nodes),
+        "neighbour_agreement": neighbour_agreement(vectors, subjects),
+        "ours_pipeline": {**scores(subjects, [clusters]), "seconds": round(ours_s, 2)},
+        "ours_seeds": scores(subjects, ours_seeds),
+        "bertopic_end_to_end": {
+            **scores(subjects, [theirs_end_to_end]),
+            "outlier_share": round(float((theirs_end_to_end < 0).mean()), 4),
+            "seconds": round(theirs_s, 2),
+        },
+        "bertopic_our_vectors_seeds": scores(subjects, theirs_seeds),
+    }
+
+
+async def labelled_quality(components: PipelineComponents, st: Any, seeds: int) -> list[dict]:
+    return [await corpus_quality(components, st, corpus, seeds) for corpus in CORPORA]
+
+
+def quality_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    lines = []
+    for row in rows:
+        o, s, e, v = (
+            row["ours_pipeline"],
+            row["ours_seeds"],
+            row["bertopic_end_to_end"],
+            row["bertopic_our_vectors_seeds"],
+        )
+        lines.append(
+            f"corpus {row['corpus']} ({row['conversations']} conversations, "
+            f"kNN agreement {row['neighbour_agreement']:.3f}): ARI/NMI ours "
+            f"{o['ari']:.3f}/{o['nmi']:.3f} (seeds {s['ari']:.3f}+-{s['ari_sd']:.3f}/"
+            f"{s['nmi']:.3f}+-{s['nmi_sd']:.3f}), BERTopic end to end "
+            f"{e['ari']:.3f}/{e['nmi']:.3f} ({100 * e['outlier_share']:.0f}% outliers), "
+            f"BERTopic on our vectors {v['ari']:.3f}+-{v['ari_sd']:.3f}/"
+            f"{v['nmi']:.3f}+-{v['nmi_sd']:.3f} (targets: ahead of BERTopic; >= 0.75/0.80)"
+        )
+    return lines
