@@ -339,8 +339,8 @@ class Settings:
         "GRAPHNODE_EMBEDDING_MAX_CHUNKS",
         "auto",
         "Most 256-word-piece chunks embedded per conversation, chosen to cover it (the first, "
-        "the user's own turns as one chunk, the rest spread evenly); 0 = every chunk. `auto`: 3 on a CPU "
-        "(where quality stops improving), every chunk on a GPU.",
+        "the user's own turns as one chunk, the rest spread evenly); 0 = every chunk. "
+        "`auto`: 3 on a CPU (where quality stops improving), every chunk on a GPU.",
         _chunk_budget,
     )
     llm_backend: str = _setting(

@@ -315,8 +315,24 @@ def test_umap_starts_from_exact_neighbours_up_to_a_size(monkeypatch):
     assert (np.diff(distances, axis=1) >= 0).all()
     brute = 1 - vectors @ vectors.T
     np.testing.assert_allclose(distances[:, 1], np.sort(brute, axis=1)[:, 1], atol=1e-5)
+    # Past the limit the search is approximate, and finds the same neighbours on easy data.
     monkeypatch.setattr(reduction, "EXACT_NEIGHBOURS_MAX", 39)
-    assert reduction._exact_neighbours(vectors, 5) == (None, None, None)
+    approximate, approximate_distances, index = reduction._exact_neighbours(vectors, 5)
+    assert index is None
+    assert approximate.shape == (40, 5)
+    assert (approximate[:, 0] == np.arange(40)).all()
+    agree = [len(set(a) & set(b)) / 5 for a, b in zip(approximate, indices, strict=True)]
+    assert np.mean(agree) > 0.9
+    np.testing.assert_allclose(approximate_distances[:, 1], distances[:, 1], atol=1e-4)
+
+
+def test_the_warm_up_prepares_both_neighbour_searches(caplog):
+    caplog.set_level("INFO", logger="graphnode.ai.cluster")
+    reducer = UmapReducer(components=5)
+    reducer.warm_up()
+    reducer.warm_up_approximate()
+    said = [record.getMessage() for record in caplog.records]
+    assert said == ["dimensionality reduction ready", "approximate neighbours ready"]
 
 
 def test_reassigned_noise_is_marked_and_never_a_representative():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -66,6 +67,12 @@ async def _open_language_model(
     return await stack.enter_async_context(model)
 
 
+def _lower_this_threads_priority() -> None:
+    """On Linux each thread has its own nice value; elsewhere this does nothing."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 def _warm_up_in_background(clusterer: DensityClusterer) -> None:
     """Compile the reducer's kernels off the event loop, so a long-running service's first
     task does not pay for it. A daemon thread: stopping the service never waits for it."""
@@ -76,6 +83,10 @@ def _warm_up_in_background(clusterer: DensityClusterer) -> None:
     def run() -> None:
         try:
             reducer.warm_up()
+            # Only a graph past 20,000 items needs the approximate search: compile it at
+            # the lowest priority, so that tasks running meanwhile keep the CPU.
+            _lower_this_threads_priority()
+            reducer.warm_up_approximate()
         except Exception:  # the first real task will compile it instead
             log.warning("clustering warm-up failed", exc_info=True)
 

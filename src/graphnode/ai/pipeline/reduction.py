@@ -14,7 +14,9 @@ cosine, in bounded memory): UMAP's own approximate search (NNDescent, used from 
 compiled for another 44 s inside the first large user's task, and exact neighbours are
 faster anyway at the sizes people's chat histories have (1,000 items: 1.1 s against 2.6 s
 for UMAP's own path; 5,000: 6 s). Above ``EXACT_NEIGHBOURS_MAX`` items the quadratic search
-would dominate, so UMAP's NNDescent takes over there.
+would dominate, so NNDescent (pynndescent, what UMAP itself uses, with UMAP's parameters)
+finds them approximately; ``warm_up_approximate`` compiles that path (the AI service runs it
+after ``warm_up``, in the same background thread, at the lowest CPU priority).
 """
 
 from __future__ import annotations
@@ -79,17 +81,52 @@ class UmapReducer:
         self.reduce(sample.astype(np.float32))
         log.info("dimensionality reduction ready", extra={"reducer": "umap"})
 
+    def warm_up_approximate(self) -> None:
+        """Compile the approximate-neighbour search of graphs past ``EXACT_NEIGHBOURS_MAX``
+        (blocking, ~45 s once on 2 cores)."""
+        rng = np.random.default_rng(self.seed)
+        sample = rng.normal(size=(APPROXIMATE_WARM_UP_ITEMS, self.components + 8))
+        _approximate_neighbours(sample.astype(np.float32), self.neighbours, self.seed)
+        log.info("approximate neighbours ready", extra={"reducer": "umap"})
+
+
+# Enough rows for NNDescent to run every stage (trees, descent) and compile each kernel.
+APPROXIMATE_WARM_UP_ITEMS = 300
+
 
 def _exact_neighbours(
     vectors: np.ndarray, neighbours: int
 ) -> tuple[np.ndarray | None, np.ndarray | None, None]:
     """UMAP's ``precomputed_knn``: each row's nearest rows by cosine, itself first, as UMAP's
-    own search returns them; (None, None, None) lets UMAP search when there are too many."""
+    own search returns them; approximate (NNDescent) past ``EXACT_NEIGHBOURS_MAX`` rows."""
     if len(vectors) > EXACT_NEIGHBOURS_MAX:
-        return None, None, None
+        return _approximate_neighbours(vectors, neighbours, SEED)
     from sklearn.neighbors import NearestNeighbors
 
     search = NearestNeighbors(n_neighbors=neighbours, metric="cosine", algorithm="brute")
     distances, indices = search.fit(vectors).kneighbors(vectors)
     # No search index: the graph is built once and nothing is added to it with transform().
+    return indices, distances.astype(np.float32), None
+
+
+def _approximate_neighbours(
+    vectors: np.ndarray, neighbours: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, None]:
+    """NNDescent with the parameters UMAP gives it (``umap_.nearest_neighbors``), in memory
+    linear in the rows; the search index is dropped as in the exact case."""
+    from pynndescent import NNDescent
+
+    items = len(vectors)
+    search = NNDescent(
+        vectors,
+        n_neighbors=neighbours,
+        metric="cosine",
+        random_state=seed,
+        n_trees=min(64, 5 + round(items**0.5 / 20)),
+        n_iters=max(5, round(np.log2(items))),
+        max_candidates=60,
+        low_memory=True,
+        compressed=False,
+    )
+    indices, distances = search.neighbor_graph
     return indices, distances.astype(np.float32), None
