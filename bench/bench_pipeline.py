@@ -78,7 +78,6 @@ from graphnode.ai.components import PipelineComponents, open_pipeline
 from graphnode.ai.pipeline.chunking import SPECIAL_TOKENS, Chunk, ChunkPlan, plan_chunks
 from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.embedder import (
-    DEFAULT_MAX_CHUNKS_PER_DOCUMENT,
     Embeddings,
     FractionCallback,
 )
@@ -240,10 +239,14 @@ def raw_encode(st: Any, texts: list[str]) -> np.ndarray:
     )
 
 
-def prepare_baseline(components: PipelineComponents, texts: list[str], most: int) -> RawBaseline:
+def prepare_baseline(
+    components: PipelineComponents, docs: list[Document], most: int
+) -> RawBaseline:
+    """The chunks the pipeline embeds: the same documents, model limits and chunk budget."""
     model = components.model
+    budget = components.pipeline.embedder.max_chunks_per_document
     started = time.perf_counter()
-    plan = plan_chunks(texts, model.tokenizer, model.max_tokens, DEFAULT_MAX_CHUNKS_PER_DOCUMENT)
+    plan = plan_chunks(docs, model.tokenizer, model.max_tokens, budget)
     sample = evenly_spaced(plan.chunks, most)
     return RawBaseline(plan, time.perf_counter() - started, (sample[0::2], sample[1::2]))
 
@@ -495,8 +498,9 @@ async def measure_size(
 ) -> dict:
     say(f"N={size}: loading conversations")
     docs = documents(size)
-    texts = [d.text for d in cleaned(components, docs)]
-    baseline = prepare_baseline(components, texts, args.baseline_chunks)
+    kept = cleaned(components, docs)
+    texts = [d.text for d in kept]
+    baseline = prepare_baseline(components, kept, args.baseline_chunks)
     baseline.encode_half(st, 0)
     say(f"N={size}: pipeline")
     run = await run_pipeline(components, docs)
