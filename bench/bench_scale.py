@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench.bench_pipeline import PrecomputedEmbedder
 from bench.sharegpt import documents
 
 from graphnode.ai.components import open_pipeline
-from graphnode.ai.pipeline.embedder import Embeddings, FractionCallback
+from graphnode.ai.pipeline.embedder import Embeddings
 from graphnode.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -84,20 +85,6 @@ class MemoryWatch:
         self._thread.join()
 
 
-@dataclasses.dataclass
-class GivenVectors:
-    """The Embedder protocol over vectors computed before the timed run."""
-
-    embeddings: Embeddings
-
-    async def embed(
-        self, texts: Sequence[Any], progress: FractionCallback | None = None
-    ) -> Embeddings:
-        if len(texts) != len(self.embeddings.vectors):
-            raise ValueError("the vectors do not match the texts")
-        return self.embeddings
-
-
 def first_windows(components: Any, docs: Sequence[Any]) -> Embeddings:
     """Each kept conversation's first window through the pipeline's model, in batches."""
     kept = (components.pipeline.clean(d) for d in docs)
@@ -132,7 +119,7 @@ async def main() -> None:
             started = time.perf_counter()
             given = first_windows(components, docs)
             report["first_window_embedding_s"] = round(time.perf_counter() - started, 1)
-            pipeline = dataclasses.replace(pipeline, embedder=GivenVectors(given))
+            pipeline = dataclasses.replace(pipeline, embedder=PrecomputedEmbedder(given))
         with MemoryWatch() as watch:
             await asyncio.sleep(5 * SAMPLE_S)
             baseline = resident_bytes()
