@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 from bench.cluster_quality import labelled_quality, quality_lines
+from bench.memory import MemoryWatch, PhasePeak
 from bench.sharegpt import documents
 
 from graphnode.ai.components import PipelineComponents, open_pipeline
@@ -135,13 +136,16 @@ def cleaned(components: PipelineComponents, docs: Sequence[Document]) -> list[Do
 # --- the pipeline -------------------------------------------------------------------------
 
 
-async def run_pipeline(components: PipelineComponents, docs: Sequence[Document]) -> dict:
+async def run_pipeline(
+    components: PipelineComponents, docs: Sequence[Document], watch: MemoryWatch
+) -> dict:
     async def progress(stage: str, percent: float) -> None:
         say(f"  pipeline {percent:5.1f}%  {stage}")
 
-    started, cpu = time.perf_counter(), time.process_time()
-    result = await components.pipeline.run(docs, progress=progress)
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with PhasePeak(watch, "ours") as peak:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = await components.pipeline.run(docs, progress=progress)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     timings = dict(result.timings)
     embed = timings.get("Embedding", 0.0)
     return {
@@ -155,6 +159,7 @@ async def run_pipeline(components: PipelineComponents, docs: Sequence[Document])
             name: round(1000 * seconds / len(docs), 3) for name, seconds in timings.items()
         },
         "other_stages_share": round(1 - embed / wall, 4),
+        "peak_memory_above_start_mb": peak.above_start_mb,
     }
 
 
@@ -332,7 +337,12 @@ async def ours_precomputed(
 
 
 async def bertopic_comparison(
-    components: PipelineComponents, st: Any, docs: Sequence[Document], run: dict, raw: dict
+    components: PipelineComponents,
+    st: Any,
+    docs: Sequence[Document],
+    run: dict,
+    raw: dict,
+    watch: MemoryWatch,
 ) -> dict:
     try:
         import bertopic  # noqa: F401
@@ -350,13 +360,19 @@ async def bertopic_comparison(
     ours_both = await ours_precomputed(components, docs, embeddings)
     theirs_both = bertopic_fit(st, texts, vectors)
     say("  NEITHER precomputed: BERTopic embeds the texts itself")
-    theirs_neither = bertopic_fit(st, texts, None)
+    with PhasePeak(watch, "bertopic") as peak:
+        theirs_neither = bertopic_fit(st, texts, None)
     raw_all = raw["chunks_total"] / raw["chunks_per_s"]
     return {
         "total_neither_precomputed": {
             "ours_s": run["wall_s"],
             "bertopic": theirs_neither,
             "ratio": round(run["wall_s"] / theirs_neither["seconds"], 3),
+            # Resident memory above each run's start (the model, the texts, loaded before).
+            "peak_memory_above_start_mb": {
+                "ours": run["peak_memory_above_start_mb"],
+                "bertopic": peak.above_start_mb,
+            },
         },
         "non_embedding_both_precomputed": {
             "ours_s": round(ours_both, 3),
@@ -494,7 +510,11 @@ def labels_of(graph: dict) -> np.ndarray:
 
 
 async def measure_size(
-    components: PipelineComponents, st: Any, size: int, args: argparse.Namespace
+    components: PipelineComponents,
+    st: Any,
+    size: int,
+    args: argparse.Namespace,
+    watch: MemoryWatch,
 ) -> dict:
     say(f"N={size}: loading conversations")
     docs = documents(size)
@@ -503,7 +523,7 @@ async def measure_size(
     baseline = prepare_baseline(components, kept, args.baseline_chunks)
     baseline.encode_half(st, 0)
     say(f"N={size}: pipeline")
-    run = await run_pipeline(components, docs)
+    run = await run_pipeline(components, docs, watch)
     result = run["result"]
     baseline.encode_half(st, 1)
     raw = baseline.figures()
@@ -520,7 +540,7 @@ async def measure_size(
     figures["clustering"] = clustering_comparison(run_vectors)
     if not args.skip_bertopic:
         say(f"N={size}: BERTopic")
-        figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw)
+        figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw, watch)
     if size == args.sizes[0]:
         figures["keywords"] = keyword_comparison(st, texts, labels_of(result.graph))
     return figures
@@ -575,7 +595,9 @@ def summary_lines(figures: dict) -> list[str]:
             f"{t['bertopic']['seconds']:.1f} s, ratio {t['ratio']:.2f}; non-embedding (both "
             f"precomputed) {o['ours_s']:.1f} s vs {o['bertopic']['seconds']:.1f} s, ratio "
             f"{o['ratio']:.2f}; same embedding work (derived) ratio {s['ratio']:.2f} "
-            "(target < 1)"
+            "(target < 1); peak memory above start: ours "
+            f"{t['peak_memory_above_start_mb']['ours']} MB, BERTopic "
+            f"{t['peak_memory_above_start_mb']['bertopic']} MB"
         )
     if "keywords" in figures:
         k = figures["keywords"]
@@ -702,16 +724,17 @@ async def main() -> None:
     report: dict[str, Any] = {"sizes": list(args.sizes), "load_average_start": load, "runs": []}
     import torch
 
-    async with open_pipeline(settings) as components:
-        st = load_sentence_transformer()
-        warm_up(st, components)
-        report["model"] = components.model.name
-        report["torch_threads"] = torch.get_num_threads()
-        for size in args.sizes:
-            report["runs"].append(await measure_size(components, st, size, args))
-        if not args.skip_labelled and not args.skip_bertopic:
-            say("labelled corpora: ours against BERTopic")
-            report["labelled"] = await labelled_quality(components, st, args.seeds)
+    with MemoryWatch() as watch:
+        async with open_pipeline(settings) as components:
+            st = load_sentence_transformer()
+            warm_up(st, components)
+            report["model"] = components.model.name
+            report["torch_threads"] = torch.get_num_threads()
+            for size in args.sizes:
+                report["runs"].append(await measure_size(components, st, size, args, watch))
+            if not args.skip_labelled and not args.skip_bertopic:
+                say("labelled corpora: ours against BERTopic")
+                report["labelled"] = await labelled_quality(components, st, args.seeds)
     report["budget_curves"] = budget_curves()
     report["load_average_end"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)

@@ -14,6 +14,7 @@ Nothing is cached on disk; the file stays in site-packages.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import cache
 from typing import Any
@@ -69,6 +70,14 @@ def conversations() -> tuple[dict[str, Any], ...]:
 def documents(count: int, *, offset: int = 0) -> list[Document]:
     """``count`` documents parsed by ``graphnode.ingest.parse`` (conversations with no user
     or assistant text are dropped by the parser, so a few more are read than asked for)."""
+    found = _parsed(count, offset)
+    if len(found) < count:
+        raise SystemExit(f"only {len(found)} ShareGPT conversations after {offset}, {count} asked")
+    return found
+
+
+def _parsed(count: int, offset: int) -> list[Document]:
+    """Up to ``count`` documents from ``offset`` on: fewer where the file ends first."""
     items = conversations()
     found: list[Document] = []
     start = offset
@@ -77,9 +86,35 @@ def documents(count: int, *, offset: int = 0) -> list[Document]:
         batch = items[start : start + step]
         found.extend(parse_bytes("sharegpt.json", orjson.dumps(list(batch))))
         start += step
-    if len(found) < count:
-        raise SystemExit(f"only {len(found)} ShareGPT conversations after {offset}, {count} asked")
     return found[:count]
+
+
+def documents_split_to(count: int) -> tuple[list[Document], int]:
+    """``count`` documents even past the file's ~17,600: every conversation, then the longest
+    ones split in two at their middle user turn until there are enough, as a user who takes a
+    long chat up again in a new one. Returns the documents and how many were split.
+
+    Real text throughout (no copies, which would form clusters of their own); the two halves
+    of a split keep the title, so they are near each other as a real continuation is."""
+    found = _parsed(count, 0)
+    if len(found) >= count:
+        return found[:count], 0
+    splittable = [i for i, d in enumerate(found) if sum(s.role == "user" for s in d.sections) >= 2]
+    splittable.sort(key=lambda i: -len(found[i].sections))
+    needed = count - len(found)
+    if needed > len(splittable):
+        most = len(found) + len(splittable)
+        raise SystemExit(f"only {most} documents can be made, {count} asked")
+    for i in splittable[:needed]:
+        doc = found[i]
+        users = [k for k, s in enumerate(doc.sections) if s.role == "user"]
+        cut = users[len(users) // 2]
+        found[i] = dataclasses.replace(doc, sections=doc.sections[:cut])
+        rest = dataclasses.replace(
+            doc, orig_id=f"{doc.orig_id}-continued", sections=doc.sections[cut:]
+        )
+        found.append(rest)
+    return found, needed
 
 
 if __name__ == "__main__":
