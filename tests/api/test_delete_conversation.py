@@ -1,7 +1,8 @@
 """DELETE /v1/conversations/{id} over the real API, MongoDB (nx-27017) and its vector store:
 the item, its node, the node's edges and its vector go at once; a topic left empty goes; a
 repeat after a crash mends what was left; nobody else's data is touched; a running
-generation refuses it."""
+generation refuses it; the summary stops naming the item; later tasks read the graph as it is
+stored now."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.contracts.results import GraphFile
+from graphnode.contracts.results import GraphFile, SummaryFile
 from graphnode.ingest.documents import Document, Section
 from graphnode.storage.conversation_store import ConversationStore
+from graphnode.storage.graph_file import StoredGraphFileReader
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.mongo_vector_store import MongoVectorStore
@@ -172,3 +174,63 @@ async def test_a_running_generation_refuses_it_and_nothing_is_removed(stored: An
         after = await _graph_of(client, stored, "alice")
     assert len(after["nodes"]) == 4
     assert await _vector_ids(stored, "alice") == set(IDS)
+
+
+async def test_the_summary_stops_naming_the_item_at_once(stored: Any) -> None:
+    gone, kept = "Conversation note-b", "Conversation chat-d"
+    summary = SummaryFile.model_validate(
+        {
+            "overview": {
+                "total_source_nodes": 4,
+                "summary_text": f"Topic 0 leads. You asked about “{gone}” twice. Topic 1 is new.",
+            },
+            "clusters": [
+                {"cluster_id": "cluster_0", "name": "Topic 0", "size": 2, "share": 0.5},
+                {
+                    "cluster_id": "cluster_1",
+                    "name": "Topic 1",
+                    "size": 2,
+                    "share": 0.5,
+                    "representative_titles": [gone, kept],
+                    "insight_text": f"See “{gone}” and “{kept}”. It is new.",
+                },
+            ],
+        }
+    )
+    async with DocumentDatabase(stored) as database:
+        assert await MongoGraphStore(database).store_summary("alice", "task-s", summary, T1)
+    async with api_client(stored) as client:
+        assert (await _delete(client, stored, "alice", "note-b")).status == 200
+        answer = await client.get("/v1/graphs/me/summary", headers=auth(stored, "alice"))
+        body = (await answer.json())["summary"]
+    assert gone not in str(body)
+    assert body["overview"]["summary_text"] == "Topic 0 leads. Topic 1 is new."
+    assert body["overview"]["total_source_nodes"] == 3
+    topic = body["clusters"][1]
+    assert (topic["size"], topic["share"], topic["representative_titles"]) == (1, 0.3333, [kept])
+    assert topic["insight_text"] == "It is new."
+
+
+async def test_later_tasks_read_the_graph_as_it_is_stored_now(stored: Any) -> None:
+    async with api_client(stored) as client:
+        assert (await _delete(client, stored, "alice", "note-b")).status == 200
+    async with DocumentDatabase(stored) as database:
+        graphs = MongoGraphStore(database)
+        addition = GraphFile.model_validate(graph_file(["late"], first_id=4))
+        await graphs.merge_graph("alice", addition)
+        reader = StoredGraphFileReader(database)
+        alice, bob, carol = [await reader.read(u) for u in ("alice", "bob", "carol")]
+    assert alice is not None
+    assert bob is not None
+    assert carol is None
+    assert [(n.id, n.orig_id) for n in alice.nodes] == [
+        (0, "chat-a"),
+        (2, "chat-c"),
+        (3, "chat-d"),
+        (4, "late"),
+    ]
+    assert [(e.source, e.target) for e in alice.edges] == [(2, 3)]
+    assert alice.metadata.total_nodes == 4
+    assert set(alice.metadata.clusters) == {"cluster_0", "cluster_1"}
+    assert "user_id" not in alice.nodes[0].model_dump()  # only the file's own fields
+    assert [n.orig_id for n in bob.nodes] == ["chat-a", "b-2"]

@@ -163,6 +163,7 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         assert bob_ids.isdisjoint(alice_ids - {n["origId"] for n in bob_graph["nodes"]})
         await _a_new_summary_can_be_asked_for(client, settings, alice)
         await _new_conversations_join_the_graph(client, alice)
+        await _later_tasks_start_from_the_graph_as_stored(client, settings, alice)
         latest = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
         grown = await (await client.get("/v1/graphs/me", headers=alice)).json()
         await _viewer_draws_the_real_graph(client, settings, grown, latest)
@@ -171,6 +172,8 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         ("alice-phone", "GRAPH_GENERATION_COMPLETED"),
         ("alice-phone", "GRAPH_SUMMARY_COMPLETED"),
         ("alice-phone", "ADD_NODE_COMPLETED"),
+        ("alice-phone", "ADD_NODE_COMPLETED"),
+        ("alice-phone", "GRAPH_SUMMARY_COMPLETED"),
     ]
 
 
@@ -236,6 +239,77 @@ async def _new_conversations_join_the_graph(client, alice):
         "/v1/graphs/me/search", json={"query": "chess openings"}, headers=alice
     )
     assert (await found.json())["results"][0]["node"]["origId"] == "new-chess"
+
+
+MORE_CHESS = orjson.dumps(
+    {
+        "id": "new-endgame",
+        "title": "Chess endgames with a rook",
+        "messages": [
+            {
+                "role": "user",
+                "content": "How do I win a chess endgame with king and rook against a lone "
+                "king? I keep stalemating.",
+            },
+            {
+                "role": "assistant",
+                "content": "Use the rook to cut the king off along a rank, bring your own "
+                "king up, and check only when the kings stand in opposition.",
+            },
+        ],
+    }
+)
+
+
+async def _later_tasks_start_from_the_graph_as_stored(client, settings, alice):
+    """A removed item and an earlier addition are part of what the next addition and the
+    next summary start from: they read the graph as stored, not the first graph.json."""
+    before = await (await client.get("/v1/graphs/me", headers=alice)).json()
+    summary = (await (await client.get("/v1/graphs/me/summary", headers=alice)).json())["summary"]
+    quoted = {t for c in summary["clusters"] for t in c.get("representative_titles") or []}
+    titles = [n["title"] for n in before["nodes"]]
+    # An item the summary quotes, whose title no other item shares or holds.
+    removed = next(
+        n
+        for n in before["nodes"]
+        if n["title"] in quoted and sum(n["title"] in t for t in titles) == 1
+    )
+    gone = await client.delete(f"/v1/conversations/{removed['origId']}", headers=alice)
+    assert gone.status == 200, await gone.text()
+    mended = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+    assert removed["title"] not in orjson.dumps(mended["summary"]).decode()
+    assert mended["summary"]["overview"]["total_source_nodes"] == 67
+
+    added = await client.post(
+        "/v1/graphs/me/nodes?filename=chess.jsonl", data=MORE_CHESS, headers=alice
+    )
+    assert added.status == 202, await added.text()
+    task_id = (await added.json())["taskId"]
+    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="added again")
+    assert task["status"] == "COMPLETED", task
+    graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
+    ids = [n["id"] for n in graph["nodes"]]
+    assert len(ids) == len(set(ids)) == 68, ids  # the first addition's ids are not reused
+    by_orig = {n["origId"]: n for n in graph["nodes"]}
+    assert {"new-bread", "new-chess", "new-endgame"} <= set(by_orig)
+    assert removed["origId"] not in by_orig
+    assert by_orig["new-endgame"]["id"] > max(n["id"] for n in before["nodes"])
+    known = set(ids)
+    assert all(e["source"] in known and e["target"] in known for e in graph["edges"])
+
+    asked = await client.post("/v1/graphs/me/summary", json={"language": "en"}, headers=alice)
+    assert asked.status == 202, await asked.text()
+    summary_task = (await asked.json())["taskId"]
+    task = await wait_until(lambda: _done(client, alice, summary_task), within=60, what="summary")
+    assert task["status"] == "COMPLETED", task
+
+    async def stored_summary():
+        body = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+        return body if body["taskId"] == summary_task else None
+
+    latest = await wait_until(stored_summary, within=30, what="the summary of the graph now")
+    assert latest["summary"]["overview"]["total_source_nodes"] == 68
+    assert removed["title"] not in orjson.dumps(latest["summary"]).decode()
 
 
 async def _a_new_summary_can_be_asked_for(client, settings, alice):

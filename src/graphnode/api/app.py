@@ -30,6 +30,7 @@ from graphnode.ingest.pool import ParsePool
 from graphnode.settings import Settings
 from graphnode.storage.conversation_store import ConversationStore
 from graphnode.storage.device_store import DeviceStore
+from graphnode.storage.graph_file import StoredGraphFileReader
 from graphnode.storage.graph_snapshot import GraphSnapshotReader
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.mongo_vector_store import MongoVectorStore
@@ -87,6 +88,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 tasks,
                 objects,
                 dispatcher,
+                StoredGraphFileReader(database),
                 task_deadline=timedelta(seconds=settings.task_deadline_seconds),
             ),
             generate_limit=SlidingWindowLimit(

@@ -53,6 +53,9 @@ RESULT_ROOT = "graphs"
 GRAPH_FILE = "graph.json"
 FEATURES_FILE = "features.json"
 SUMMARY_FILE = "summary.json"
+# The graph as stored when a summary or an addition was asked for (a graph.json), written by
+# the API beside that task's results: the task starts from it, not from the last generation's.
+STORED_GRAPH_FILE = "stored-graph.json"
 
 
 def bundle_prefix(task_id: str) -> str:

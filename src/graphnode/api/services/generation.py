@@ -24,7 +24,13 @@ from graphnode.contracts import (
     TaskType,
     bundle_prefix,
 )
-from graphnode.contracts.identifiers import BUNDLE_INPUT_FILE, BUNDLE_NOTES_FILE
+from graphnode.contracts.identifiers import (
+    BUNDLE_INPUT_FILE,
+    BUNDLE_NOTES_FILE,
+    STORED_GRAPH_FILE,
+    result_key,
+)
+from graphnode.contracts.wire import file_json
 from graphnode.ingest.bundle import (
     JsonArrayWriter,
     chatgpt_conversation,
@@ -34,6 +40,7 @@ from graphnode.ingest.bundle import (
 from graphnode.ingest.documents import Document
 from graphnode.storage.codec import now_ms
 from graphnode.storage.conversation_store import ConversationStore
+from graphnode.storage.graph_file import StoredGraphFileReader
 from graphnode.storage.graph_status import CLAIM_LEASE, GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskState, TaskStore
@@ -66,6 +73,7 @@ class GenerationService:
     tasks: TaskStore
     objects: ObjectStore
     dispatcher: Dispatcher
+    stored_graphs: StoredGraphFileReader
     task_deadline: timedelta = field(default=timedelta(hours=2))
 
     async def _claim(self, user_id: str, status: GraphStatus, task_type: TaskType) -> str:
@@ -118,12 +126,15 @@ class GenerationService:
             TaskType.GRAPH_SUMMARY_REQUEST.value,
             deadline_ms=_deadline_ms(CLAIM_LEASE),
         )
-        request = GraphSummaryRequest(
-            user_id=user_id, graph_s3_key=graph_key, bucket=self.objects.bucket, language=language
-        )
         try:
+            request = GraphSummaryRequest(
+                user_id=user_id,
+                graph_s3_key=await self._write_stored_graph(user_id, task_id),
+                bucket=self.objects.bucket,
+                language=language,
+            )
             await self.dispatcher.summarize(task_id, request)
-        except DispatchError as exc:
+        except Exception as exc:
             log.warning("task not handed over", extra={"taskId": task_id, "error": repr(exc)})
             await self.tasks.finish(
                 task_id,
@@ -132,7 +143,7 @@ class GenerationService:
                 error=DISPATCH_FAILED_TEXT,
                 error_code="DISPATCH_FAILED",
             )
-            raise
+            raise self._as_dispatch_error(exc) from exc
         await self._dispatched(task_id, user_id, holds_graph=False)
         return task_id
 
@@ -151,7 +162,7 @@ class GenerationService:
                     "userId": user_id,
                     "s3Key": prefix,
                     "bucket": self.objects.bucket,
-                    "graphS3Key": keys["graph_s3_key"],
+                    "graphS3Key": await self._write_stored_graph(user_id, task_id),
                     "featuresS3Key": keys["features_s3_key"],
                 }
             )
@@ -161,6 +172,17 @@ class GenerationService:
             raise self._as_dispatch_error(exc) from exc
         await self._dispatched(task_id, user_id, holds_graph=True)
         return task_id
+
+    async def _write_stored_graph(self, user_id: str, task_id: str) -> str:
+        """The graph as stored now, written beside the task's results for the AI service to
+        start from; its key. Not the last generation's graph.json: nodes were added and
+        items removed since (``graph_file``)."""
+        graph = await self.stored_graphs.read(user_id)
+        if graph is None:
+            raise NothingToGenerateError("there is no graph yet: generate it first")
+        key = result_key(user_id, task_id, STORED_GRAPH_FILE)
+        await self.objects.put_json(key, file_json(graph))
+        return key
 
     async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:
         log.warning("task not handed over", extra={"taskId": task_id, "error": repr(exc)})

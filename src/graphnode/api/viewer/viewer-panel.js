@@ -87,6 +87,17 @@
     $('node-body').scrollTop = 0;
   }
 
+  // How much of the canvas's right side the open node panel hides, so that centring aims at
+  // the part still in view. None when the panel is closed, or when it hides most of the
+  // canvas (a phone): there is no room beside it, and the whole canvas is the frame.
+  function coveredRight() {
+    const panel = $('node-panel');
+    if (panel.hidden) return 0;
+    const canvas = $('graph-canvas').getBoundingClientRect();
+    const covered = Math.max(0, canvas.right - panel.getBoundingClientRect().left);
+    return covered > canvas.width * 0.6 ? 0 : covered;
+  }
+
   async function openNode(id) {
     const mine = ++opening;
     const panel = $('node-panel');
@@ -95,7 +106,7 @@
     document.body.dataset.nodeId = String(id);
     $('node-body').replaceChildren(h('p', { className: 'muted', text: 'Opening…' }));
     parts.select(id);
-    parts.centre([id]);
+    parts.centre([id], coveredRight());
     try {
       const body = await api(`/v1/graphs/me/nodes/${encodeURIComponent(id)}`);
       if (mine !== opening) return;
@@ -146,7 +157,7 @@
       const results = (body.results || []).filter((r) => r && r.node);
       const ids = results.map((r) => r.node.id);
       const shown = parts.mark(ids);
-      parts.centre(ids);
+      parts.centre(ids, coveredRight());
       showResults(results);
       $('search-status').textContent = shown ? `${shown} ${shown === 1 ? 'match' : 'matches'}` : 'No matches';
       document.body.dataset.searchMatches = String(shown);

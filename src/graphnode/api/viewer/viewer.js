@@ -1062,16 +1062,18 @@
     if (viewer.selected >= 0) ring(viewer.selected, '#0f172a', 2.5, 3);
   }
 
-  // Move (and zoom, if they are spread) so that every node of `indices` is in the middle.
-  function centreOn(indices) {
+  // Move (and zoom, if they are spread) so that every node of `indices` is in the middle of
+  // what can be seen: `coveredRight` CSS pixels on the canvas's right lie under a panel.
+  function centreOn(indices, coveredRight = 0) {
     if (!viewer.model || !indices.length) return;
     const { xs, ys } = viewer.model;
     const px = indices.map((i) => xs[i]);
     const py = indices.map((i) => ys[i]);
     const [x0, x1, y0, y1] = [Math.min(...px), Math.max(...px), Math.min(...py), Math.max(...py)];
-    const room = Math.min((viewer.width * 0.6) / Math.max(x1 - x0, 1e-9), (viewer.height * 0.6) / Math.max(y1 - y0, 1e-9));
+    const free = Math.max(viewer.width - Math.max(coveredRight, 0), 1);
+    const room = Math.min((free * 0.6) / Math.max(x1 - x0, 1e-9), (viewer.height * 0.6) / Math.max(y1 - y0, 1e-9));
     viewer.scale = Math.min(viewer.scale, Math.max(viewer.fitScale * MIN_ZOOM, room));
-    viewer.tx = viewer.width / 2 - ((x0 + x1) / 2) * viewer.scale;
+    viewer.tx = free / 2 - ((x0 + x1) / 2) * viewer.scale;
     viewer.ty = viewer.height / 2 - ((y0 + y1) / 2) * viewer.scale;
     viewer.moved = true;
     requestDraw();
@@ -1802,7 +1804,7 @@
       requestDraw();
       return viewer.marked.length;
     },
-    centre: (ids) => centreOn(indicesOf(ids)),
+    centre: (ids, coveredRight = 0) => centreOn(indicesOf(ids), coveredRight),
     hasGraph: () => viewer.model !== null,
   });
 

@@ -1,0 +1,80 @@
+"""The user's current graph read back from MongoDB as a ``graph.json`` (the contract's
+:class:`GraphFile`), for the tasks that start from the stored graph: a new summary and new
+nodes.
+
+The graph.json in S3 is what the last full generation wrote. What is stored has moved on
+since: nodes were added (``ADD_NODE_RESULT``) and items removed (``DELETE
+/v1/conversations/{id}``). A task that read the old file would write a summary that still
+names a removed conversation, and would number new nodes from the old file's highest id,
+so a second addition would reuse the ids of the first. This file is what is stored now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.contracts.results import (
+    ClusterInfo,
+    GraphEdge,
+    GraphFile,
+    GraphMetadata,
+    GraphNode,
+    Subcluster,
+)
+from graphnode.storage.codec import decoded, find_one, iso
+from graphnode.storage.graph_documents import Generation
+from graphnode.storage.graph_status import GraphStats
+
+# What a stored document carries beyond its model's fields: the key and the generation's
+# tags (graph_documents.Generation.tags); ``embedding`` is the vector store's, not the file's.
+_NOT_THE_FILES = {"_id": 0, "user_id": 0, "generation": 0, "generated_ms": 0, "embedding": 0}
+
+
+def _renamed(doc: dict[str, Any], id_field: str) -> dict[str, Any]:
+    """A stored document with its ``id_field`` back as the file's ``id``."""
+    return {**{k: v for k, v in doc.items() if k != id_field}, "id": doc[id_field]}
+
+
+class StoredGraphFileReader:
+    def __init__(self, database: DocumentDatabase) -> None:
+        self._db = database
+
+    async def _all(self, name: str, gen: Generation, order: str) -> list[dict[str, Any]]:
+        cursor = self._db.collection(name).find(gen.own(), _NOT_THE_FILES).sort(order, 1)
+        return await decoded(cursor)
+
+    async def read(self, user_id: str) -> GraphFile | None:
+        """The current generation as a graph.json; None before any graph was stored."""
+        found = await find_one(self._db.collection(Collections.STATS), {"_id": user_id})
+        stats = GraphStats.from_doc(found) if found else None
+        if found is None or stats is None or stats.generation is None:
+            return None
+        gen = Generation(user_id, stats.generation, stats.generated_ms or 0)
+        nodes = [
+            GraphNode.model_validate(_renamed(doc, "node_id"))
+            for doc in await self._all(Collections.NODES, gen, "node_id")
+        ]
+        edges = [
+            GraphEdge.model_validate(doc)
+            for doc in await self._all(Collections.EDGES, gen, "source")
+        ]
+        clusters = {
+            doc["cluster_id"]: ClusterInfo.model_validate(
+                {k: v for k, v in doc.items() if k != "cluster_id"}
+            )
+            for doc in await self._all(Collections.CLUSTERS, gen, "cluster_id")
+        }
+        subclusters = [
+            Subcluster.model_validate(_renamed(doc, "subcluster_id"))
+            for doc in await self._all(Collections.SUBCLUSTERS, gen, "subcluster_id")
+        ]
+        metadata = GraphMetadata(
+            generated_at=iso(stats.generated_at),
+            total_nodes=len(nodes),
+            total_edges=len(edges),
+            total_clusters=len(clusters),
+            language=found.get("language"),
+            clusters=clusters,
+        )
+        return GraphFile(nodes=nodes, edges=edges, subclusters=subclusters, metadata=metadata)

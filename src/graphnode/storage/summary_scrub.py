@@ -1,0 +1,153 @@
+"""The stored summary without a removed item (``DELETE /v1/conversations/{id}``).
+
+A summary is written from the graph as it was; once an item is removed, the summary must
+not go on naming it. Writing a new one takes the AI service (and, on CPU, minutes of LLM
+time), so what the summary says of the item is taken out at once, here, deterministically:
+
+- its title leaves every topic's ``representative_titles``;
+- every sentence that quotes the title leaves the prose (the overview, each topic's
+  insight, the patterns and the recommendations): prose is written from the facts, and the
+  titles it quotes are facts, so a sentence holding the title is about the item;
+- topic sizes and shares, and the overview's counts, are those of the graph now stored;
+- a topic that was left without items goes, with the links, patterns and recommendations
+  that name it, and its name leaves the primary interests.
+
+What cannot be traced to the item (a paraphrase of its title by an LLM, a month's count in
+the activity pattern) stays until the next summary is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# A shorter title ("Hi", "?") would match sentences that are not about the item.
+MIN_TITLE_CHARS = 4
+# A sentence ends at . ! ? or an ideographic full stop, and any closing quote after it,
+# where what follows does not go on in lower case: “Is my starter flat?” and how to feed
+# it is one sentence (a quoted question inside it).
+_SENTENCE_END = re.compile(r"(?<=[.!?。])[”\"')\]]*\s+(?![a-z])")
+
+
+def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """Any of ``phrases`` (a title, a topic's name), spaced as they may be in prose."""
+    found = [p.split() for p in phrases if len(" ".join(p.split())) >= MIN_TITLE_CHARS]
+    if not found:
+        return None
+    words = (r"\s+".join(re.escape(word) for word in phrase) for phrase in found)
+    return re.compile("|".join(f"(?:{w})" for w in words), re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Each sentence's (start, end) in ``text``, its trailing space included."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def without_sentences_quoting(text: str, title: re.Pattern[str] | None) -> str:
+    """``text`` less every sentence that holds (or overlaps) a match of ``title``."""
+    if title is None or not text:
+        return text
+    mentions = [m.span() for m in title.finditer(text)]
+    if not mentions:
+        return text
+    kept = [
+        text[a:b]
+        for a, b in _sentences(text)
+        if not any(start < b and a < end for start, end in mentions)
+    ]
+    return "".join(kept).strip()
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _names_gone(entry: Any, gone: set[str]) -> bool:
+    if not isinstance(entry, Mapping):
+        return False
+    named = {entry.get("source_cluster"), entry.get("target_cluster"), entry.get("cluster_id")}
+    named |= set(entry.get("clusters") or [])
+    return bool(named & gone)
+
+
+def _scrubbed_texts(entries: list[Any], title: re.Pattern[str] | None) -> list[Any]:
+    """Patterns or recommendations: each text scrubbed; one left without text goes."""
+    kept = []
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("text"), str):
+            text = without_sentences_quoting(entry["text"], title)
+            if not text:
+                continue
+            entry = {**entry, "text": text}
+        kept.append(entry)
+    return kept
+
+
+def _plain_overview(language: str | None, total: int, clusters: list[dict[str, Any]]) -> str:
+    """An overview whose every sentence named the item: the plain facts instead, in
+    English only (the summary's own language would need the model that wrote it)."""
+    if (language or "en").split("-")[0].casefold() not in ("en", "english") or not total:
+        return ""
+    names = [c["name"] for c in clusters[:3] if c.get("name")]
+    noun = "conversation" if total == 1 else "conversations"
+    text = f"Your graph holds {total} {noun}"
+    if names:
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        text += f"; the largest topics are {listed}" if len(names) > 1 else f", mostly on {listed}"
+    return text + "."
+
+
+def summary_without_item(
+    summary: Mapping[str, Any], title: str, sizes: Mapping[str, int], total: int
+) -> dict[str, Any]:
+    """``summary`` (as stored) after the item titled ``title`` left the graph, whose topics
+    now hold ``sizes`` items and which holds ``total`` in all."""
+    before = list(summary.get("clusters") or [])
+    gone = {c.get("cluster_id") for c in before if not sizes.get(c.get("cluster_id"), 0)}
+    gone_names = {c.get("name") for c in before if c.get("cluster_id") in gone}
+    # Prose loses what it said of the item, and of a topic that went with it.
+    wider = phrase_pattern([title, *(n for n in gone_names if n)])
+    clusters = []
+    for cluster in before:
+        if cluster.get("cluster_id") in gone:
+            continue
+        size = sizes[cluster["cluster_id"]]
+        mended = {**cluster, "size": size}
+        if "share" in cluster:
+            mended["share"] = round(size / total, 4) if total else 0.0
+        if cluster.get("representative_titles") is not None:
+            mended["representative_titles"] = [
+                t for t in cluster["representative_titles"] if not _same_title(t, title)
+            ]
+        mended["insight_text"] = without_sentences_quoting(cluster.get("insight_text", ""), wider)
+        clusters.append(mended)
+    overview = dict(summary.get("overview") or {})
+    overview["total_source_nodes"] = total
+    if "total_clusters" in overview:
+        overview["total_clusters"] = len(clusters)
+    for field in ("primary_interests", "emerging_interests"):
+        if overview.get(field) is not None:
+            overview[field] = [n for n in overview[field] if n not in gone_names]
+    overview["summary_text"] = without_sentences_quoting(
+        overview.get("summary_text", ""), wider
+    ) or _plain_overview(summary.get("language"), total, clusters)
+    return {
+        **summary,
+        "overview": overview,
+        "clusters": clusters,
+        "connections": [c for c in summary.get("connections") or [] if not _names_gone(c, gone)],
+        "patterns": _scrubbed_texts(
+            [p for p in summary.get("patterns") or [] if not _names_gone(p, gone)], wider
+        ),
+        "recommendations": _scrubbed_texts(
+            [r for r in summary.get("recommendations") or [] if not _names_gone(r, gone)],
+            wider,
+        ),
+    }
