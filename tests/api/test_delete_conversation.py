@@ -20,6 +20,7 @@ from graphnode.storage.graph_file import StoredGraphFileReader
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.mongo_vector_store import MongoVectorStore
+from graphnode.storage.summary_mend import SummaryMender
 from graphnode.storage.vector_store import NodeVector
 from tests.support.api import api_client, auth, problem
 from tests.support.graphs import graph_file
@@ -234,3 +235,35 @@ async def test_later_tasks_read_the_graph_as_it_is_stored_now(stored: Any) -> No
     assert set(alice.metadata.clusters) == {"cluster_0", "cluster_1"}
     assert "user_id" not in alice.nodes[0].model_dump()  # only the file's own fields
     assert [n.orig_id for n in bob.nodes] == ["chat-a", "b-2"]
+
+
+async def test_a_summary_asked_for_before_the_removal_loses_the_item_when_it_arrives(
+    stored: Any,
+) -> None:
+    # Written by the AI service from the graph as it was when it was asked for: note-b in it.
+    late = SummaryFile.model_validate(
+        {
+            "overview": {"total_source_nodes": 4, "summary_text": "Topic 1 is new."},
+            "clusters": [
+                {"cluster_id": "cluster_0", "name": "Topic 0", "size": 2},
+                {
+                    "cluster_id": "cluster_1",
+                    "name": "Topic 1",
+                    "size": 2,
+                    "representative_titles": ["Conversation note-b", "Conversation chat-d"],
+                    "insight_text": "Mostly “Conversation note-b”. It is new.",
+                },
+            ],
+        }
+    )
+    async with api_client(stored) as client:
+        assert (await _delete(client, stored, "alice", "note-b")).status == 200
+    async with DocumentDatabase(stored) as database:
+        mender = SummaryMender(database, MongoGraphStore(database))
+        fitted = await mender.fitted("alice", late)
+        unchanged = await mender.fitted("bob", SummaryFile.model_validate({"overview": {}}))
+    topic = fitted.clusters[1]
+    assert topic.representative_titles == ["Conversation chat-d"]
+    assert topic.insight_text == "It is new."
+    assert (fitted.overview.total_source_nodes, topic.size) == (3, 1)
+    assert unchanged.overview.total_source_nodes == 2  # bob's graph: its counts, nothing quoted

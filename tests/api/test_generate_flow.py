@@ -13,6 +13,7 @@ import pytest
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
+from graphnode.contracts.identifiers import SUMMARY_FILE, result_key
 from graphnode.ingest.parse import parse_bundle
 from graphnode.storage.graph_store import MongoGraphStore
 from tests.api.test_viewer import (
@@ -216,15 +217,33 @@ NEW_CONVERSATIONS = b"\n".join(
 )
 
 
-async def _new_conversations_join_the_graph(client, alice):
-    added = await client.post(
-        "/v1/graphs/me/nodes?filename=more.jsonl", data=NEW_CONVERSATIONS, headers=alice
-    )
+async def _add_nodes(client, alice, filename, data):
+    """POST /v1/graphs/me/nodes, waited for; the graph after it."""
+    added = await client.post(f"/v1/graphs/me/nodes?filename={filename}", data=data, headers=alice)
     assert added.status == 202, await added.text()
     task_id = (await added.json())["taskId"]
     task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="nodes added")
     assert task["status"] == "COMPLETED", task
-    graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
+    return await (await client.get("/v1/graphs/me", headers=alice)).json()
+
+
+async def _new_summary(client, alice):
+    """POST /v1/graphs/me/summary, waited for until it is stored; what GET serves then."""
+    asked = await client.post("/v1/graphs/me/summary", json={"language": "en"}, headers=alice)
+    assert asked.status == 202, await asked.text()
+    task_id = (await asked.json())["taskId"]
+    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="summary")
+    assert task["status"] == "COMPLETED", task
+
+    async def stored_by_new_task():
+        body = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
+        return body if body["taskId"] == task_id else None
+
+    return await wait_until(stored_by_new_task, within=30, what="the new summary stored")
+
+
+async def _new_conversations_join_the_graph(client, alice):
+    graph = await _add_nodes(client, alice, "more.jsonl", NEW_CONVERSATIONS)
     assert graph["status"] == "UPDATED"
     nodes = {n["origId"]: n for n in graph["nodes"]}
     assert len(nodes) == 68
@@ -280,14 +299,7 @@ async def _later_tasks_start_from_the_graph_as_stored(client, settings, alice):
     assert removed["title"] not in orjson.dumps(mended["summary"]).decode()
     assert mended["summary"]["overview"]["total_source_nodes"] == 67
 
-    added = await client.post(
-        "/v1/graphs/me/nodes?filename=chess.jsonl", data=MORE_CHESS, headers=alice
-    )
-    assert added.status == 202, await added.text()
-    task_id = (await added.json())["taskId"]
-    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="added again")
-    assert task["status"] == "COMPLETED", task
-    graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
+    graph = await _add_nodes(client, alice, "chess.jsonl", MORE_CHESS)
     ids = [n["id"] for n in graph["nodes"]]
     assert len(ids) == len(set(ids)) == 68, ids  # the first addition's ids are not reused
     by_orig = {n["origId"]: n for n in graph["nodes"]}
@@ -297,35 +309,19 @@ async def _later_tasks_start_from_the_graph_as_stored(client, settings, alice):
     known = set(ids)
     assert all(e["source"] in known and e["target"] in known for e in graph["edges"])
 
-    asked = await client.post("/v1/graphs/me/summary", json={"language": "en"}, headers=alice)
-    assert asked.status == 202, await asked.text()
-    summary_task = (await asked.json())["taskId"]
-    task = await wait_until(lambda: _done(client, alice, summary_task), within=60, what="summary")
-    assert task["status"] == "COMPLETED", task
-
-    async def stored_summary():
-        body = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
-        return body if body["taskId"] == summary_task else None
-
-    latest = await wait_until(stored_summary, within=30, what="the summary of the graph now")
+    latest = await _new_summary(client, alice)
     assert latest["summary"]["overview"]["total_source_nodes"] == 68
     assert removed["title"] not in orjson.dumps(latest["summary"]).decode()
+    # The copy of the graph that the summary started from went once it was answered.
+    async with ObjectStore(settings) as objects:
+        left = await objects.list_keys(result_key("alice", latest["taskId"], ""))
+    assert left == [result_key("alice", latest["taskId"], SUMMARY_FILE)]
 
 
 async def _a_new_summary_can_be_asked_for(client, settings, alice):
     nobody = await client.post("/v1/graphs/me/summary", headers=auth(settings, "carol"))
     assert nobody.status == 409
-    asked = await client.post("/v1/graphs/me/summary", json={"language": "en"}, headers=alice)
-    assert asked.status == 202, await asked.text()
-    task_id = (await asked.json())["taskId"]
-    task = await wait_until(lambda: _done(client, alice, task_id), within=60, what="summary")
-    assert task["status"] == "COMPLETED", task
-
-    async def stored_by_new_task():
-        body = await (await client.get("/v1/graphs/me/summary", headers=alice)).json()
-        return body["taskId"] == task_id
-
-    await wait_until(stored_by_new_task, within=30, what="the new summary stored")
+    await _new_summary(client, alice)
 
 
 async def _viewer_draws_the_real_graph(client, settings, graph, summary):

@@ -7,7 +7,7 @@ from typing import Any
 
 from graphnode.storage.summary_scrub import (
     phrase_pattern,
-    summary_without_item,
+    summary_without_items,
     without_sentences_quoting,
 )
 
@@ -73,8 +73,8 @@ def _summary() -> dict[str, Any]:
 
 
 def test_the_items_title_and_the_sentences_quoting_it_go_and_the_rest_stays() -> None:
-    after = summary_without_item(
-        _summary(), TITLE, {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
+    after = summary_without_items(
+        _summary(), [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
     )
     overview = after["overview"]
     assert overview["summary_text"] == (
@@ -93,8 +93,8 @@ def test_the_items_title_and_the_sentences_quoting_it_go_and_the_rest_stays() ->
 
 
 def test_a_topic_left_without_items_goes_with_what_names_it() -> None:
-    after = summary_without_item(
-        _summary(), "Pruning roses in March", {"cluster_0": 5, "cluster_1": 4}, 9
+    after = summary_without_items(
+        _summary(), ["Pruning roses in March"], {"cluster_0": 5, "cluster_1": 4}, 9
     )
     assert [c["cluster_id"] for c in after["clusters"]] == ["cluster_0", "cluster_1"]
     assert after["overview"]["primary_interests"] == ["Sourdough baking", "Chess openings"]
@@ -109,23 +109,23 @@ def test_a_topic_left_without_items_goes_with_what_names_it() -> None:
 
 def test_a_repeat_changes_nothing_more() -> None:
     sizes = {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}
-    once = summary_without_item(_summary(), TITLE, sizes, 9)
-    assert summary_without_item(once, TITLE, sizes, 9) == once
+    once = summary_without_items(_summary(), [TITLE], sizes, 9)
+    assert summary_without_items(once, [TITLE], sizes, 9) == once
 
 
 def test_an_overview_that_only_named_the_item_becomes_the_plain_facts() -> None:
     summary = _summary()
     summary["overview"]["summary_text"] = f"Mostly “{TITLE}”."
-    after = summary_without_item(
-        summary, TITLE, {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
+    after = summary_without_items(
+        summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
     )
     assert after["overview"]["summary_text"] == (
         "Your graph holds 9 conversations; the largest topics are "
         "Sourdough baking, Chess openings and Rose pruning."
     )
     summary["language"] = "ko"
-    korean = summary_without_item(
-        summary, TITLE, {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
+    korean = summary_without_items(
+        summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
     )
     assert korean["overview"]["summary_text"] == ""  # no English put into a Korean summary
 
@@ -137,3 +137,9 @@ def test_sentences_are_matched_whatever_the_spacing_and_a_short_title_is_left() 
     assert without_sentences_quoting("Hi there. His work.", phrase_pattern(["Hi"])) == (
         "Hi there. His work."
     )
+
+
+def test_full_width_sentences_are_told_apart_without_spaces() -> None:
+    text = "빵 굽기가 가장 많습니다。「사워도우 스타터」를 물었습니다。체스도 있습니다。"
+    pattern = phrase_pattern(["사워도우 스타터"])
+    assert without_sentences_quoting(text, pattern) == "빵 굽기가 가장 많습니다。체스도 있습니다。"

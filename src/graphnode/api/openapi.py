@@ -260,6 +260,10 @@ def _paths() -> dict[str, Any]:
             "delete": {
                 "summary": "Remove one imported conversation or note (by its source id) and, at "
                 "once, its node, edges and vector from the graph",
+                "description": "The stored summary stops naming the item at once: its title "
+                "leaves the representative titles, each sentence quoting it leaves the prose, "
+                "and sizes, shares and counts are those of the graph now. A new summary "
+                "(POST /v1/graphs/me/summary) is written from the graph as stored.",
                 "security": AUTH,
                 "parameters": [
                     {

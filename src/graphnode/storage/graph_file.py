@@ -11,6 +11,7 @@ so a second addition would reuse the ids of the first. This file is what is stor
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
@@ -51,30 +52,42 @@ class StoredGraphFileReader:
         if found is None or stats is None or stats.generation is None:
             return None
         gen = Generation(user_id, stats.generation, stats.generated_ms or 0)
-        nodes = [
-            GraphNode.model_validate(_renamed(doc, "node_id"))
-            for doc in await self._all(Collections.NODES, gen, "node_id")
-        ]
-        edges = [
-            GraphEdge.model_validate(doc)
-            for doc in await self._all(Collections.EDGES, gen, "source")
-        ]
-        clusters = {
-            doc["cluster_id"]: ClusterInfo.model_validate(
-                {k: v for k, v in doc.items() if k != "cluster_id"}
+        docs = {
+            name: await self._all(name, gen, order)
+            for name, order in (
+                (Collections.NODES, "node_id"),
+                (Collections.EDGES, "source"),
+                (Collections.CLUSTERS, "cluster_id"),
+                (Collections.SUBCLUSTERS, "subcluster_id"),
             )
-            for doc in await self._all(Collections.CLUSTERS, gen, "cluster_id")
         }
-        subclusters = [
-            Subcluster.model_validate(_renamed(doc, "subcluster_id"))
-            for doc in await self._all(Collections.SUBCLUSTERS, gen, "subcluster_id")
-        ]
-        metadata = GraphMetadata(
-            generated_at=iso(stats.generated_at),
-            total_nodes=len(nodes),
-            total_edges=len(edges),
-            total_clusters=len(clusters),
-            language=found.get("language"),
-            clusters=clusters,
+        # Tens of thousands of models are built and checked off the event loop.
+        return await asyncio.to_thread(
+            _graph_file, docs, iso(stats.generated_at), found.get("language")
         )
-        return GraphFile(nodes=nodes, edges=edges, subclusters=subclusters, metadata=metadata)
+
+
+def _graph_file(
+    docs: dict[str, list[dict[str, Any]]], generated_at: str | None, language: str | None
+) -> GraphFile:
+    nodes = [GraphNode.model_validate(_renamed(d, "node_id")) for d in docs[Collections.NODES]]
+    edges = [GraphEdge.model_validate(d) for d in docs[Collections.EDGES]]
+    clusters = {
+        d["cluster_id"]: ClusterInfo.model_validate(
+            {k: v for k, v in d.items() if k != "cluster_id"}
+        )
+        for d in docs[Collections.CLUSTERS]
+    }
+    subclusters = [
+        Subcluster.model_validate(_renamed(d, "subcluster_id"))
+        for d in docs[Collections.SUBCLUSTERS]
+    ]
+    metadata = GraphMetadata(
+        generated_at=generated_at,
+        total_nodes=len(nodes),
+        total_edges=len(edges),
+        total_clusters=len(clusters),
+        language=language,
+        clusters=clusters,
+    )
+    return GraphFile(nodes=nodes, edges=edges, subclusters=subclusters, metadata=metadata)

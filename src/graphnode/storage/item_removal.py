@@ -12,7 +12,6 @@ repeat cannot count anything twice.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from graphnode.storage.codec import find_all
 from graphnode.storage.documents import owned
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.graph_store import MongoGraphStore
-from graphnode.storage.summary_scrub import summary_without_item
+from graphnode.storage.summary_mend import SummaryMender
 from graphnode.storage.vector_store import VectorStore
 
 
@@ -52,7 +51,9 @@ class ItemRemover:
         found = [] if gen is None else await self._nodes_of(gen, item_id)
         if gen is not None and found:
             # Before the node goes: a repeat after a crash finds the node, so mends it too.
-            await self._mend_summary(gen, item_id, found[0].get("title", ""))
+            await SummaryMender(self._db, self._graphs).without_item(
+                gen, item_id, found[0].get("title", "")
+            )
         nodes, edges = (0, 0) if gen is None or not found else await self._remove(gen, found)
         stored = await self._coll(Collections.CONVERSATIONS).delete_many(
             {**owned(user_id), "source_id": item_id}
@@ -62,27 +63,6 @@ class ItemRemover:
             # Counted afresh each time, so a repeat after a crash also mends the counts.
             await self._graphs.recount(gen, {doc["cluster_id"] for doc in found})
         return removed
-
-    async def _mend_summary(self, gen: Generation, item_id: str, title: str) -> None:
-        """The stored summary without what it said of the item (``summary_scrub``); a
-        repeat scrubs nothing more. A summary written meanwhile is left as it is."""
-        summaries = self._coll(Collections.SUMMARIES)
-        doc = await summaries.find_one({"_id": gen.user_id})
-        if doc is None or not isinstance(doc.get("summary"), dict):
-            return
-        # The topics' sizes once the item is gone, counted from the nodes that stay.
-        sizes = Counter(
-            node["cluster_id"]
-            for node in await find_all(
-                self._coll(Collections.NODES), gen.own(), {"orig_id": 1, "cluster_id": 1}
-            )
-            if node.get("orig_id") != item_id
-        )
-        mended = summary_without_item(doc["summary"], title, sizes, sum(sizes.values()))
-        await summaries.update_one(
-            {"_id": gen.user_id, "generated_ms": doc.get("generated_ms")},
-            {"$set": {"summary": mended}},
-        )
 
     async def _nodes_of(self, gen: Generation, item_id: str) -> list[dict[str, Any]]:
         return await find_all(

@@ -1,4 +1,5 @@
-"""The stored summary without a removed item (``DELETE /v1/conversations/{id}``).
+"""The stored summary without removed items (``DELETE /v1/conversations/{id}``, and a new
+summary that was asked for before an item was removed).
 
 A summary is written from the graph as it was; once an item is removed, the summary must
 not go on naming it. Writing a new one takes the AI service (and, on CPU, minutes of LLM
@@ -24,10 +25,11 @@ from typing import Any
 
 # A shorter title ("Hi", "?") would match sentences that are not about the item.
 MIN_TITLE_CHARS = 4
-# A sentence ends at . ! ? or an ideographic full stop, and any closing quote after it,
-# where what follows does not go on in lower case: “Is my starter flat?” and how to feed
-# it is one sentence (a quoted question inside it).
-_SENTENCE_END = re.compile(r"(?<=[.!?。])[”\"')\]]*\s+(?![a-z])")
+# A sentence ends at . ! ? and any closing quote and space after it, where what follows does
+# not go on in lower case (“Is my starter flat?” and how to feed it is one sentence, with a
+# quoted question inside it); or at an ideographic or full-width stop, exclamation or
+# question mark (U+3002, U+FF01, U+FF1F), which needs no space after it.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"')\]]*\s+(?![a-z])|(?<=[\u3002\uff01\uff1f])[」』”]*\s*")
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -65,8 +67,18 @@ def without_sentences_quoting(text: str, title: re.Pattern[str] | None) -> str:
     return "".join(kept).strip()
 
 
-def _same_title(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def titles_not_in(summary: Mapping[str, Any], held: set[str]) -> list[str]:
+    """The representative titles ``summary`` quotes that no item of the graph bears now
+    (``held``: the stored nodes' titles): items removed after the summary was asked for."""
+    keys = {title_key(t) for t in held}
+    quoted = (
+        t for c in summary.get("clusters") or [] for t in c.get("representative_titles") or []
+    )
+    return list(dict.fromkeys(t for t in quoted if title_key(t) not in keys))
 
 
 def _names_gone(entry: Any, gone: set[str]) -> bool:
@@ -104,16 +116,17 @@ def _plain_overview(language: str | None, total: int, clusters: list[dict[str, A
     return text + "."
 
 
-def summary_without_item(
-    summary: Mapping[str, Any], title: str, sizes: Mapping[str, int], total: int
+def summary_without_items(
+    summary: Mapping[str, Any], titles: list[str], sizes: Mapping[str, int], total: int
 ) -> dict[str, Any]:
-    """``summary`` (as stored) after the item titled ``title`` left the graph, whose topics
+    """``summary`` (as stored) after the items titled ``titles`` left the graph, whose topics
     now hold ``sizes`` items and which holds ``total`` in all."""
     before = list(summary.get("clusters") or [])
     gone = {c.get("cluster_id") for c in before if not sizes.get(c.get("cluster_id"), 0)}
     gone_names = {c.get("name") for c in before if c.get("cluster_id") in gone}
     # Prose loses what it said of the item, and of a topic that went with it.
-    wider = phrase_pattern([title, *(n for n in gone_names if n)])
+    wider = phrase_pattern([*titles, *(n for n in gone_names if n)])
+    removed = {title_key(t) for t in titles}
     clusters = []
     for cluster in before:
         if cluster.get("cluster_id") in gone:
@@ -124,7 +137,7 @@ def summary_without_item(
             mended["share"] = round(size / total, 4) if total else 0.0
         if cluster.get("representative_titles") is not None:
             mended["representative_titles"] = [
-                t for t in cluster["representative_titles"] if not _same_title(t, title)
+                t for t in cluster["representative_titles"] if title_key(t) not in removed
             ]
         mended["insight_text"] = without_sentences_quoting(cluster.get("insight_text", ""), wider)
         clusters.append(mended)

@@ -31,6 +31,7 @@ from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.migrations import KeyMigration
 from graphnode.storage.mongo_vector_store import MongoVectorStore
 from graphnode.storage.push_receipts import PushReceipts
+from graphnode.storage.summary_mend import SummaryMender
 from graphnode.storage.task_store import TaskStore
 from graphnode.storage.user_data import UserDataEraser
 from graphnode.storage.vector_store import ChromaVectorStore, VectorStore
@@ -166,15 +167,17 @@ async def open_worker(
         vectors, chroma = await _open_vector_store(settings, stack, mongo)
         # Data stored by earlier versions is re-keyed before any message is handled.
         await KeyMigration(mongo, chroma).run()
+        graphs = MongoGraphStore(mongo)
         context = HandlerContext(
             objects=objects,
-            graphs=MongoGraphStore(mongo),
+            graphs=graphs,
             vectors=vectors,
             tasks=TaskStore(mongo),
             notifier=Notifier(
                 await _open_fcm(settings, stack), DeviceStore(mongo), PushReceipts(mongo)
             ),
             eraser=UserDataEraser(mongo),
+            summaries=SummaryMender(mongo, graphs),
         )
         queue_url = await sqs.queue_url(settings.result_queue)
         metrics = ConsumerMetrics("graphnode_worker")

@@ -9,11 +9,14 @@ process dies in between, the lease runs out and the worker's sweeper fails the t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+import orjson
 
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.api.services.dispatch import Dispatcher, DispatchError
@@ -181,7 +184,8 @@ class GenerationService:
         if graph is None:
             raise NothingToGenerateError("there is no graph yet: generate it first")
         key = result_key(user_id, task_id, STORED_GRAPH_FILE)
-        await self.objects.put_json(key, file_json(graph))
+        body = await asyncio.to_thread(lambda: orjson.dumps(file_json(graph)))
+        await self.objects.put_bytes(key, body, content_type="application/json")
         return key
 
     async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:

@@ -11,9 +11,11 @@ from typing import Any
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.contracts import Message
+from graphnode.contracts.identifiers import STORED_GRAPH_FILE, result_key
 from graphnode.contracts.results import GraphNode
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
+from graphnode.storage.summary_mend import SummaryMender
 from graphnode.storage.task_store import TaskState, TaskStore
 from graphnode.storage.user_data import UserDataEraser
 from graphnode.storage.vector_store import NodeVector, VectorStore
@@ -31,6 +33,8 @@ class HandlerContext:
     tasks: TaskStore
     notifier: Notifier
     eraser: UserDataEraser | None = None  # DELETE /v1/me (the worker's own factory sets it)
+    # A summary asked for before items were removed loses what it says of them.
+    summaries: SummaryMender | None = None
 
     async def download(self, *keys: str | None) -> list[bytes | None]:
         """Fetch every named key concurrently (None for a key not given)."""
@@ -45,6 +49,15 @@ class HandlerContext:
                 raise PoisonMessage(f"result file {key!r} does not exist in the bucket") from None
 
         return list(await asyncio.gather(*(fetch(key) for key in keys)))
+
+    async def drop_stored_graph(self, message: Message[Any]) -> None:
+        """The graph the API wrote for a summary or an addition to start from
+        (``stored-graph.json``): the AI service is done with it once it has answered, and
+        it is a copy of the user's graph, which must not outlive a removed item for long.
+        S3 deletes are idempotent, so a redelivery deletes nothing twice."""
+        await self.objects.delete(
+            result_key(message.payload.user_id, message.task_id, STORED_GRAPH_FILE)
+        )
 
     @property
     def failures(self) -> TaskFailures:

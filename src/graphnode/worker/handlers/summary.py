@@ -19,6 +19,7 @@ class GraphSummaryResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
+        await ctx.drop_stored_graph(message)
         if await ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:
@@ -27,6 +28,8 @@ class GraphSummaryResultHandler:
         [raw] = await ctx.download(payload.summary_s3_key)
         assert raw is not None  # the contract requires summaryS3Key when COMPLETED
         summary = parse_summary(raw)
+        if ctx.summaries is not None:
+            summary = await ctx.summaries.fitted(user, summary)
         stamp = generated_at(summary.generated_at, message.timestamp)
         applied = await ctx.graphs.store_summary(user, message.task_id, summary, stamp)
         await ctx.tasks.finish(message.task_id, user, TaskState.COMPLETED, superseded=not applied)
