@@ -13,7 +13,7 @@ import pytest
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
-from graphnode.contracts.identifiers import SUMMARY_FILE, result_key
+from graphnode.contracts.identifiers import SUMMARY_FILE, bundle_prefix, result_key
 from graphnode.ingest.parse import parse_bundle
 from graphnode.storage.graph_store import MongoGraphStore
 from tests.api.test_viewer import (
@@ -139,6 +139,9 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
             lambda: _done(client, alice, task_id), within=120, what="alice's graph"
         )
         assert task["status"] == "COMPLETED", task
+        async with ObjectStore(settings) as objects:
+            # The conversations the API bundled for the AI service went once it answered.
+            assert await objects.list_keys(bundle_prefix(task_id)) == []
         await wait_until(lambda: _done(client, bob, bob_task), within=120, what="bob's graph")
 
         graph = await (await client.get("/v1/graphs/me", headers=alice)).json()

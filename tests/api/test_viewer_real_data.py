@@ -79,6 +79,12 @@ class MemoryObjects:
     async def get_bytes(self, key: str, *, bucket: str | None = None) -> bytes:
         return self.files[key]
 
+    async def list_keys(self, prefix: str, *, bucket: str | None = None) -> list[str]:
+        return [key for key in self.files if key.startswith(prefix)]
+
+    async def delete(self, key: str, *, bucket: str | None = None) -> None:
+        self.files.pop(key, None)
+
 
 @pytest.fixture
 def sample_build(sample_graph: Any) -> Any:
@@ -106,7 +112,7 @@ async def store_through_worker(settings: Settings, built: Any) -> None:
     message = parse_message(Message(task_id=task_id, payload=result).to_json())
     async with DocumentDatabase(settings) as database:
         context = HandlerContext(
-            objects=objects,  # type: ignore[arg-type]  # get_bytes is all the handler uses
+            objects=objects,  # type: ignore[arg-type]  # all the handler uses of an ObjectStore
             graphs=MongoGraphStore(database),
             vectors=MongoVectorStore(database),
             tasks=TaskStore(database),

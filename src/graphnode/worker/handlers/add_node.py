@@ -24,7 +24,7 @@ class AddNodeResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: AddNodeResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        await ctx.drop_stored_graph(message)
+        await ctx.drop_inputs(message)
         if await ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:

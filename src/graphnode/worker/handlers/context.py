@@ -11,7 +11,7 @@ from typing import Any
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.contracts import Message
-from graphnode.contracts.identifiers import STORED_GRAPH_FILE, result_key
+from graphnode.contracts.identifiers import STORED_GRAPH_FILE, bundle_prefix, result_key
 from graphnode.contracts.results import GraphNode
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
@@ -50,14 +50,16 @@ class HandlerContext:
 
         return list(await asyncio.gather(*(fetch(key) for key in keys)))
 
-    async def drop_stored_graph(self, message: Message[Any]) -> None:
-        """The graph the API wrote for a summary or an addition to start from
-        (``stored-graph.json``): the AI service is done with it once it has answered, and
-        it is a copy of the user's graph, which must not outlive a removed item for long.
-        S3 deletes are idempotent, so a redelivery deletes nothing twice."""
-        await self.objects.delete(
-            result_key(message.payload.user_id, message.task_id, STORED_GRAPH_FILE)
-        )
+    async def drop_inputs(self, message: Message[Any]) -> None:
+        """What the API wrote for the task to start from: its bundle (the user's
+        conversations) and, for a summary or an addition, ``stored-graph.json``. The AI
+        service is done with them once it has answered, and they are copies of the user's
+        data, which must not outlive an item the user removes. S3 deletes are idempotent, so
+        a redelivery deletes nothing twice."""
+        keys = await self.objects.list_keys(bundle_prefix(message.task_id))
+        keys.append(result_key(message.payload.user_id, message.task_id, STORED_GRAPH_FILE))
+        for key in keys:
+            await self.objects.delete(key)
 
     @property
     def failures(self) -> TaskFailures:

@@ -42,6 +42,7 @@ class GraphGenerationResultHandler:
 
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphGenerationResult = message.payload
+        await self._ctx.drop_inputs(message)
         if await self._ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:

@@ -19,7 +19,7 @@ class GraphSummaryResultHandler:
     async def handle(self, message: Message[Any]) -> None:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        await ctx.drop_stored_graph(message)
+        await ctx.drop_inputs(message)
         if await ctx.is_late(message):
             return
         if payload.status is ResultStatus.FAILED:
