@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
-from graphnode.contracts.results import GraphFile, SummaryFile
+from graphnode.contracts.results import GraphFile, SummaryFile, parse_features
 from graphnode.ingest.documents import Document, Section
 from graphnode.storage.conversation_store import ConversationStore
-from graphnode.storage.graph_file import StoredGraphFileReader
+from graphnode.storage.graph_file import StoredGraphFileReader, features_json
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.mongo_vector_store import MongoVectorStore
@@ -221,6 +221,9 @@ async def test_later_tasks_read_the_graph_as_it_is_stored_now(stored: Any) -> No
         await graphs.merge_graph("alice", addition)
         reader = StoredGraphFileReader(database)
         alice, bob, carol = [await reader.read(u) for u in ("alice", "bob", "carol")]
+        gen = await graphs.current_generation("alice")
+        assert gen is not None
+        held = await MongoVectorStore(database).vectors(gen)
     assert alice is not None
     assert bob is not None
     assert carol is None
@@ -235,6 +238,14 @@ async def test_later_tasks_read_the_graph_as_it_is_stored_now(stored: Any) -> No
     assert set(alice.metadata.clusters) == {"cluster_0", "cluster_1"}
     assert "user_id" not in alice.nodes[0].model_dump()  # only the file's own fields
     assert [n.orig_id for n in bob.nodes] == ["chat-a", "b-2"]
+    # The vectors beside it: the items that have one ("late" was merged without), in order.
+    features = parse_features(features_json(alice, held))
+    assert [(c.id, c.orig_id) for c in features.conversations] == [
+        (0, "chat-a"),
+        (2, "chat-c"),
+        (3, "chat-d"),
+    ]
+    assert features.embeddings[1] == pytest.approx([1.0, 2.0])
 
 
 async def test_a_summary_asked_for_before_the_removal_loses_the_item_when_it_arrives(

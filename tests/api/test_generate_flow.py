@@ -266,17 +266,17 @@ async def _new_conversations_join_the_graph(client, alice):
 MORE_CHESS = orjson.dumps(
     {
         "id": "new-endgame",
-        "title": "Chess endgames with a rook",
+        "title": "Chess openings after the Italian game",
         "messages": [
             {
                 "role": "user",
-                "content": "How do I win a chess endgame with king and rook against a lone "
-                "king? I keep stalemating.",
+                "content": "I know the Italian game now. Which chess opening should a "
+                "beginner learn next, the Ruy Lopez or the Queen's Gambit?",
             },
             {
                 "role": "assistant",
-                "content": "Use the rook to cut the king off along a rank, bring your own "
-                "king up, and check only when the kings stand in opposition.",
+                "content": "Learn the Queen's Gambit next: as with the Italian game, you "
+                "fight for the centre, develop quickly and castle early.",
             },
         ],
     }
@@ -309,6 +309,11 @@ async def _later_tasks_start_from_the_graph_as_stored(client, settings, alice):
     assert {"new-bread", "new-chess", "new-endgame"} <= set(by_orig)
     assert removed["origId"] not in by_orig
     assert by_orig["new-endgame"]["id"] > max(n["id"] for n in before["nodes"])
+    # Placed against every stored vector, the first addition's too: the endgame joins the
+    # chess topic that addition opened, and no topic id is opened twice.
+    assert by_orig["new-endgame"]["clusterId"] == by_orig["new-chess"]["clusterId"]
+    names = {c["clusterId"]: c["name"] for c in graph["clusters"]}
+    assert {n["clusterName"] == names[n["clusterId"]] for n in graph["nodes"]} == {True}
     known = set(ids)
     assert all(e["source"] in known and e["target"] in known for e in graph["edges"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 
+import numpy as np
 import pytest
 
 from graphnode.adapters.chroma import VectorCollection
@@ -120,3 +121,15 @@ async def test_one_write_of_mixed_dimensions_is_refused_whole(vectors):
     with pytest.raises(VectorDimensionError, match="holds 3-dimension"):
         await vectors.upsert(_gen("alice"), [_vector("a0", 0.0), _wide("a1")])
     assert await vectors.orig_ids(_gen("alice")) == set()
+
+
+async def test_a_generations_vectors_are_read_whole_as_float32(vectors):
+    old, new = _gen("alice", "t1", 1_000), _gen("alice", "t2", 2_000)
+    await vectors.upsert(old, [_vector("stale", 1.0)])
+    await vectors.upsert(new, [_vector(f"a{i}", i * 0.3) for i in range(3)])
+    await vectors.upsert(_gen("bob", "t2", 2_000), [_vector("b0", 0.0)])
+    found = await vectors.vectors(new)
+    assert sorted(found) == ["a0", "a1", "a2"]  # not the older generation's, not bob's
+    assert found["a1"].dtype == np.float32
+    assert found["a1"].tolist() == pytest.approx([math.cos(0.3), math.sin(0.3), 0.0], abs=1e-6)
+    assert await vectors.vectors(_gen("carol")) == {}

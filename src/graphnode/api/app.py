@@ -71,6 +71,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         conversations = ConversationStore(database)
         snapshots = GraphSnapshotReader(database)
         dispatcher = await _dispatcher(settings, stack, ai)
+        vectors = await _vectors(settings, stack, database)
         app[API] = Api(
             settings=settings,
             verifier=TokenVerifier.from_settings(settings),
@@ -81,7 +82,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             snapshot_cache=SnapshotCache(database, snapshots),
             tasks=tasks,
             devices=DeviceStore(database),
-            vectors=await _vectors(settings, stack, database),
+            vectors=vectors,
             generation=GenerationService(
                 conversations,
                 graphs,
@@ -89,6 +90,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
                 objects,
                 dispatcher,
                 StoredGraphFileReader(database),
+                vectors,
                 task_deadline=timedelta(seconds=settings.task_deadline_seconds),
             ),
             generate_limit=SlidingWindowLimit(

@@ -56,6 +56,8 @@ SUMMARY_FILE = "summary.json"
 # The graph as stored when a summary or an addition was asked for (a graph.json), written by
 # the API beside that task's results: the task starts from it, not from the last generation's.
 STORED_GRAPH_FILE = "stored-graph.json"
+# And, for an addition, the stored items' vectors (a features.json) beside it.
+STORED_FEATURES_FILE = "stored-features.json"
 
 
 def bundle_prefix(task_id: str) -> str:

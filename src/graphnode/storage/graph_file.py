@@ -1,22 +1,29 @@
 """The user's current graph read back from MongoDB as a ``graph.json`` (the contract's
-:class:`GraphFile`), for the tasks that start from the stored graph: a new summary and new
-nodes.
+:class:`GraphFile`), and its vectors from the vector store as a ``features.json``, for the
+tasks that start from the stored graph: a new summary and new nodes.
 
-The graph.json in S3 is what the last full generation wrote. What is stored has moved on
-since: nodes were added (``ADD_NODE_RESULT``) and items removed (``DELETE
-/v1/conversations/{id}``). A task that read the old file would write a summary that still
-names a removed conversation, and would number new nodes from the old file's highest id,
-so a second addition would reuse the ids of the first. This file is what is stored now.
+The files in S3 are what the last full generation wrote. What is stored has moved on since:
+nodes were added (``ADD_NODE_RESULT``) and items removed (``DELETE /v1/conversations/{id}``).
+A task that read the old files would write a summary that still names a removed
+conversation, would number new nodes from the old file's highest id (a second addition
+reused the ids of the first), and would place new items against the first generation's
+vectors only (a second addition on a topic the first one opened opened it again). These
+files are what is stored now.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
+import orjson
 
 from graphnode.adapters.mongo import Collections, DocumentDatabase
 from graphnode.contracts.results import (
     ClusterInfo,
+    FeatureConversation,
     GraphEdge,
     GraphFile,
     GraphMetadata,
@@ -91,3 +98,26 @@ def _graph_file(
         clusters=clusters,
     )
     return GraphFile(nodes=nodes, edges=edges, subclusters=subclusters, metadata=metadata)
+
+
+def features_json(graph: GraphFile, vectors: Mapping[str, np.ndarray]) -> bytes:
+    """``features.json`` of the graph's items that have a vector, in the graph's order: the
+    conversations as the contract's models, the vectors as one float32 matrix (orjson
+    writes it without a Python float per element)."""
+    held = [node for node in graph.nodes if node.orig_id in vectors]
+    conversations = [
+        FeatureConversation(
+            id=node.id,
+            orig_id=node.orig_id,
+            title=node.title,
+            keywords=node.keywords,
+            num_sections=node.num_sections,
+            source_type=node.source_type,
+        ).model_dump(mode="json")
+        for node in held
+    ]
+    embeddings = np.vstack([vectors[n.orig_id] for n in held]) if held else np.zeros((0, 0))
+    return orjson.dumps(
+        {"conversations": conversations, "embeddings": embeddings, "metadata": {}},
+        option=orjson.OPT_SERIALIZE_NUMPY,
+    )

@@ -80,6 +80,14 @@ class MongoVectorStore:
     async def orig_ids(self, gen: Generation) -> set[str]:
         return {d["orig_id"] async for d in self._vectors.find(gen.own(), {"orig_id": 1})}
 
+    async def vectors(self, gen: Generation) -> dict[str, np.ndarray]:
+        cursor = self._vectors.find(gen.own(), {"orig_id": 1, "embedding": 1})
+        return {
+            d["orig_id"]: np.asarray(d["embedding"], dtype=np.float32)
+            async for d in cursor
+            if d.get("embedding")
+        }
+
     async def search(
         self, gen: Generation, embedding: Sequence[float], limit: int = 10
     ) -> list[VectorMatch]:

@@ -13,8 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from graphnode.adapters.chroma import MetadataValue, VectorCollection, VectorRecord
 from graphnode.storage.graph_documents import Generation
+
+# Records read from Chroma per call when a whole generation's vectors are read.
+VECTOR_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,11 @@ class VectorStore(Protocol):
 
     async def orig_ids(self, gen: Generation) -> set[str]: ...
 
+    async def vectors(self, gen: Generation) -> dict[str, np.ndarray]:
+        """Every item's vector in ``gen``, by its source id, as float32 (so a large graph
+        is held in a few bytes an element, not as Python floats)."""
+        ...
+
     async def ping(self) -> bool:
         """True when the store answers (the worker's readiness)."""
         ...
@@ -191,3 +201,13 @@ class ChromaVectorStore:
             gen.user_id, where={"generation": gen.generation}
         )
         return {str(m.get("orig_id")) for m in records}
+
+    async def vectors(self, gen: Generation) -> dict[str, np.ndarray]:
+        ids = await self._collection.ids(gen.user_id, where={"generation": gen.generation})
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), VECTOR_PAGE):
+            page = await self._collection.get(gen.user_id, ids[start : start + VECTOR_PAGE])
+            for record in page.values():
+                orig_id = str(record.metadata.get("orig_id"))
+                found[orig_id] = np.asarray(record.embedding, dtype=np.float32)
+        return found

@@ -7,6 +7,7 @@ come from the item's nearest neighbours among all items, old and new.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,12 +55,16 @@ class NearestClusterPlacement:
         existing_clusters: list[str],
         existing_positions: np.ndarray,
         new: np.ndarray,
+        taken: Sequence[str] = (),
     ) -> Placement:
+        """``taken``: every cluster id the graph holds, with those of items that have no
+        vector here (an earlier addition's): a cluster opened now must not reuse one."""
         ids, centroids = _centroids(existing, existing_clusters)
         similarity = new @ centroids.T
         best = similarity.argmax(axis=1)
         score = similarity.max(axis=1)
-        opened = _next_cluster_id(ids) if (score < self._threshold).any() else None
+        far = (score < self._threshold).any()
+        opened = _next_cluster_id([*ids, *taken]) if far else None
         clusters = [
             ids[b] if s >= self._threshold else str(opened)
             for b, s in zip(best, score, strict=True)

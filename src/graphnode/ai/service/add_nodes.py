@@ -95,8 +95,14 @@ async def build_addition(
     if not nodes:
         raise MissingGraphError("the stored graph has no vectors to place new items against")
     positions = np.asarray([[n.x or 0.0, n.y or 0.0] for n in nodes], dtype=np.float32)
+    taken = sorted({n.cluster_id for n in graph.nodes} | set(graph.metadata.clusters))
     placement = await asyncio.to_thread(
-        NearestClusterPlacement().place, existing, [n.cluster_id for n in nodes], positions, vectors
+        NearestClusterPlacement().place,
+        existing,
+        [n.cluster_id for n in nodes],
+        positions,
+        vectors,
+        taken,
     )
     # One label per distinct cluster id, numbered the same in every process (a salted
     # ``hash()`` differed between processes and could merge two clusters).

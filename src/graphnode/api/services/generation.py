@@ -30,6 +30,7 @@ from graphnode.contracts import (
 from graphnode.contracts.identifiers import (
     BUNDLE_INPUT_FILE,
     BUNDLE_NOTES_FILE,
+    STORED_FEATURES_FILE,
     STORED_GRAPH_FILE,
     result_key,
 )
@@ -43,10 +44,11 @@ from graphnode.ingest.bundle import (
 from graphnode.ingest.documents import Document
 from graphnode.storage.codec import now_ms
 from graphnode.storage.conversation_store import ConversationStore
-from graphnode.storage.graph_file import StoredGraphFileReader
+from graphnode.storage.graph_file import StoredGraphFileReader, features_json
 from graphnode.storage.graph_status import CLAIM_LEASE, GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskState, TaskStore
+from graphnode.storage.vector_store import VectorStore
 
 log = logging.getLogger("graphnode.api.generate")
 
@@ -77,6 +79,7 @@ class GenerationService:
     objects: ObjectStore
     dispatcher: Dispatcher
     stored_graphs: StoredGraphFileReader
+    vectors: VectorStore
     task_deadline: timedelta = field(default=timedelta(hours=2))
 
     async def _claim(self, user_id: str, status: GraphStatus, task_type: TaskType) -> str:
@@ -153,20 +156,21 @@ class GenerationService:
     async def add_nodes(self, user_id: str, documents: AsyncIterable[Document]) -> str:
         """Place ``documents`` into the stored graph; returns the task's id. They are
         streamed into the bundle, so an import of any size is never held whole."""
-        keys = await self.graphs.source_keys(user_id)
-        if len(keys) < 2:
+        if await self.graphs.current_generation(user_id) is None:
             raise NothingToGenerateError("there is no graph to add to yet: generate it first")
         task_id = await self._claim(user_id, GraphStatus.UPDATING, TaskType.ADD_NODE_REQUEST)
         try:
             prefix = bundle_prefix(task_id)
             await self._write_bundle(prefix, documents)
+            # Read once the claim is held: no item can be removed while they are written.
+            graph_key, features_key = await self._write_stored(user_id, task_id, with_vectors=True)
             request = AddNodeRequest.model_validate(
                 {
                     "userId": user_id,
                     "s3Key": prefix,
                     "bucket": self.objects.bucket,
-                    "graphS3Key": await self._write_stored_graph(user_id, task_id),
-                    "featuresS3Key": keys["features_s3_key"],
+                    "graphS3Key": graph_key,
+                    "featuresS3Key": features_key,
                 }
             )
             await self.dispatcher.add_nodes(task_id, request)
@@ -180,13 +184,28 @@ class GenerationService:
         """The graph as stored now, written beside the task's results for the AI service to
         start from; its key. Not the last generation's graph.json: nodes were added and
         items removed since (``graph_file``)."""
-        graph = await self.stored_graphs.read(user_id)
-        if graph is None:
-            raise NothingToGenerateError("there is no graph yet: generate it first")
-        key = result_key(user_id, task_id, STORED_GRAPH_FILE)
-        body = await asyncio.to_thread(lambda: orjson.dumps(file_json(graph)))
-        await self.objects.put_bytes(key, body, content_type="application/json")
+        key, _ = await self._write_stored(user_id, task_id, with_vectors=False)
         return key
+
+    async def _write_stored(
+        self, user_id: str, task_id: str, *, with_vectors: bool
+    ) -> tuple[str, str | None]:
+        """``stored-graph.json`` and, ``with_vectors``, ``stored-features.json`` (every
+        stored item's vector, earlier additions' too); their keys."""
+        gen = await self.graphs.current_generation(user_id)
+        graph = await self.stored_graphs.read(user_id)
+        if gen is None or graph is None:
+            raise NothingToGenerateError("there is no graph yet: generate it first")
+        graph_key = result_key(user_id, task_id, STORED_GRAPH_FILE)
+        body = await asyncio.to_thread(lambda: orjson.dumps(file_json(graph)))
+        await self.objects.put_bytes(graph_key, body, content_type="application/json")
+        if not with_vectors:
+            return graph_key, None
+        vectors = await self.vectors.vectors(gen)
+        features_key = result_key(user_id, task_id, STORED_FEATURES_FILE)
+        body = await asyncio.to_thread(features_json, graph, vectors)
+        await self.objects.put_bytes(features_key, body, content_type="application/json")
+        return graph_key, features_key
 
     async def _abandon(self, task_id: str, user_id: str, exc: Exception) -> None:
         log.warning("task not handed over", extra={"taskId": task_id, "error": repr(exc)})
@@ -210,7 +229,7 @@ class GenerationService:
 
     async def check_can_add_nodes(self, user_id: str) -> None:
         """Raise as ``add_nodes`` would, before anything of the upload is stored."""
-        if len(await self.graphs.source_keys(user_id)) < 2:
+        if await self.graphs.current_generation(user_id) is None:
             raise NothingToGenerateError("there is no graph to add to yet: generate it first")
         current = await self.graphs.stats(user_id)
         if current is not None and current.live_claim is not None:

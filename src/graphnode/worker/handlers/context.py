@@ -11,7 +11,12 @@ from typing import Any
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.contracts import Message
-from graphnode.contracts.identifiers import STORED_GRAPH_FILE, bundle_prefix, result_key
+from graphnode.contracts.identifiers import (
+    STORED_FEATURES_FILE,
+    STORED_GRAPH_FILE,
+    bundle_prefix,
+    result_key,
+)
 from graphnode.contracts.results import GraphNode
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
@@ -52,12 +57,13 @@ class HandlerContext:
 
     async def drop_inputs(self, message: Message[Any]) -> None:
         """What the API wrote for the task to start from: its bundle (the user's
-        conversations) and, for a summary or an addition, ``stored-graph.json``. The AI
-        service is done with them once it has answered, and they are copies of the user's
-        data, which must not outlive an item the user removes. S3 deletes are idempotent, so
-        a redelivery deletes nothing twice."""
+        conversations) and, for a summary or an addition, ``stored-graph.json`` and
+        ``stored-features.json``. The AI service is done with them once it has answered,
+        and they are copies of the user's data, which must not outlive an item the user
+        removes. S3 deletes are idempotent, so a redelivery deletes nothing twice."""
         keys = await self.objects.list_keys(bundle_prefix(message.task_id))
-        keys.append(result_key(message.payload.user_id, message.task_id, STORED_GRAPH_FILE))
+        user, task = message.payload.user_id, message.task_id
+        keys += [result_key(user, task, name) for name in (STORED_GRAPH_FILE, STORED_FEATURES_FILE)]
         for key in keys:
             await self.objects.delete(key)
 
