@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,9 @@ from graphnode.contracts.results import (
     GraphNode,
     Subcluster,
 )
-from graphnode.storage.codec import decoded, find_one, iso
+from graphnode.storage.codec import decoded, iso
 from graphnode.storage.graph_documents import Generation
-from graphnode.storage.graph_status import GraphStats
+from graphnode.storage.graph_store import MongoGraphStore
 
 # What a stored document carries beyond its model's fields: the key and the generation's
 # tags (graph_documents.Generation.tags); ``embedding`` is the vector store's, not the file's.
@@ -44,9 +45,17 @@ def _renamed(doc: dict[str, Any], id_field: str) -> dict[str, Any]:
     return {**{k: v for k, v in doc.items() if k != id_field}, "id": doc[id_field]}
 
 
+@dataclass(frozen=True, slots=True)
+class StoredGraph:
+    """The current generation and its graph.json, read from one look at the stats."""
+
+    gen: Generation
+    graph: GraphFile
+
+
 class StoredGraphFileReader:
     def __init__(self, database: DocumentDatabase) -> None:
-        self._db = database
+        self._db, self._graphs = database, MongoGraphStore(database)
 
     async def _all(self, name: str, gen: Generation, order: str) -> list[dict[str, Any]]:
         cursor = self._db.collection(name).find(gen.own(), _NOT_THE_FILES).sort(order, 1)
@@ -54,9 +63,12 @@ class StoredGraphFileReader:
 
     async def read(self, user_id: str) -> GraphFile | None:
         """The current generation as a graph.json; None before any graph was stored."""
-        found = await find_one(self._db.collection(Collections.STATS), {"_id": user_id})
-        stats = GraphStats.from_doc(found) if found else None
-        if found is None or stats is None or stats.generation is None:
+        current = await self.read_current(user_id)
+        return current.graph if current else None
+
+    async def read_current(self, user_id: str) -> StoredGraph | None:
+        stats = await self._graphs.stats(user_id)
+        if stats is None or stats.generation is None:
             return None
         gen = Generation(user_id, stats.generation, stats.generated_ms or 0)
         docs = {
@@ -69,9 +81,8 @@ class StoredGraphFileReader:
             )
         }
         # Tens of thousands of models are built and checked off the event loop.
-        return await asyncio.to_thread(
-            _graph_file, docs, iso(stats.generated_at), found.get("language")
-        )
+        graph = await asyncio.to_thread(_graph_file, docs, iso(stats.generated_at), stats.language)
+        return StoredGraph(gen, graph)
 
 
 def _graph_file(

@@ -52,6 +52,7 @@ class GraphStats:
     running_task: str | None = None
     lease_ms: int | None = None
     generated_ms: int | None = None
+    language: str | None = None  # of the names and summary, as the generation wrote them
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> GraphStats:
@@ -71,6 +72,7 @@ class GraphStats:
             # Stats written before generations were stamped have only the datetime.
             generated_ms=doc.get("generated_ms")
             or (epoch_ms(doc["generated_at"]) if doc.get("generated_at") else None),
+            language=doc.get("language"),
         )
 
     @property

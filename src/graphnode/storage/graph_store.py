@@ -89,8 +89,6 @@ class GraphDocumentStore(Protocol):
 
     async def running_task(self, user_id: str) -> str | None: ...
 
-    async def graph_key(self, user_id: str) -> str | None: ...
-
     async def mark_in_progress(self, user_id: str, status: GraphStatus) -> None: ...
 
     async def restore_status(self, user_id: str, task_id: str | None = None) -> GraphStatus: ...
@@ -208,15 +206,6 @@ class MongoGraphStore(GraphStatusStore):
             return False
         await self.collect_older(gen)
         return True
-
-    async def graph_key(self, user_id: str) -> str | None:
-        """Where the stored graph's graph.json is (for a new summary)."""
-        return (await self.source_keys(user_id)).get("graph_s3_key")
-
-    async def source_keys(self, user_id: str) -> dict[str, str]:
-        """The stored graph's graph.json and features.json keys in S3, where known."""
-        doc = await find_one(self._db.collection(Collections.STATS), {"_id": user_id}) or {}
-        return {k: doc[k] for k in ("graph_s3_key", "features_s3_key") if doc.get(k)}
 
     async def merge_graph(self, user_id: str, graph: GraphFile, task_id: str | None = None) -> None:
         """Add (or update) the nodes, edges and clusters of ``graph`` in the current graph."""

@@ -122,8 +122,7 @@ class GenerationService:
 
     async def request_summary(self, user_id: str, language: str | None) -> str:
         """A new summary of the stored graph; returns the task's id."""
-        graph_key = await self.graphs.graph_key(user_id)
-        if graph_key is None:
+        if await self.graphs.current_generation(user_id) is None:
             raise NothingToGenerateError("there is no graph to summarise yet: generate it first")
         task_id = f"task_{uuid.uuid4().hex}"
         await self.tasks.create(
@@ -135,7 +134,7 @@ class GenerationService:
         try:
             request = GraphSummaryRequest(
                 user_id=user_id,
-                graph_s3_key=await self._write_stored_graph(user_id, task_id),
+                graph_s3_key=(await self._write_stored(user_id, task_id, with_vectors=False))[0],
                 bucket=self.objects.bucket,
                 language=language,
             )
@@ -180,22 +179,17 @@ class GenerationService:
         await self._dispatched(task_id, user_id, holds_graph=True)
         return task_id
 
-    async def _write_stored_graph(self, user_id: str, task_id: str) -> str:
-        """The graph as stored now, written beside the task's results for the AI service to
-        start from; its key. Not the last generation's graph.json: nodes were added and
-        items removed since (``graph_file``)."""
-        key, _ = await self._write_stored(user_id, task_id, with_vectors=False)
-        return key
-
     async def _write_stored(
         self, user_id: str, task_id: str, *, with_vectors: bool
     ) -> tuple[str, str | None]:
-        """``stored-graph.json`` and, ``with_vectors``, ``stored-features.json`` (every
-        stored item's vector, earlier additions' too); their keys."""
-        gen = await self.graphs.current_generation(user_id)
-        graph = await self.stored_graphs.read(user_id)
-        if gen is None or graph is None:
+        """The graph as stored now (``stored-graph.json``) and, ``with_vectors``, every stored
+        item's vector, earlier additions' too (``stored-features.json``), written beside the
+        task's results for the AI service to start from; their keys. Not the last
+        generation's files: nodes were added and items removed since (``graph_file``)."""
+        current = await self.stored_graphs.read_current(user_id)
+        if current is None:
             raise NothingToGenerateError("there is no graph yet: generate it first")
+        gen, graph = current.gen, current.graph
         graph_key = result_key(user_id, task_id, STORED_GRAPH_FILE)
         body = await asyncio.to_thread(lambda: orjson.dumps(file_json(graph)))
         await self.objects.put_bytes(graph_key, body, content_type="application/json")
