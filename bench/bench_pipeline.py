@@ -719,7 +719,7 @@ def arguments() -> argparse.Namespace:
 
 async def main() -> None:
     args = arguments()
-    settings = dataclasses.replace(Settings(), llm_backend="keywords")
+    settings = dataclasses.replace(Settings.from_env(), llm_backend="keywords")
     load = os.getloadavg()
     report: dict[str, Any] = {"sizes": list(args.sizes), "load_average_start": load, "runs": []}
     import torch

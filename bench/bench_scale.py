@@ -128,7 +128,7 @@ def small_task_figures(alone_s: float, runs: list[dict[str, Any]]) -> dict[str, 
 
 async def main() -> None:
     args = arguments()
-    settings = dataclasses.replace(Settings(), llm_backend="keywords")
+    settings = dataclasses.replace(Settings.from_env(), llm_backend="keywords")
     report: dict[str, Any] = {"items": args.items, "vectors": args.vectors}
     say(f"loading {args.items} conversations")
     docs, split = documents_split_to(args.items)

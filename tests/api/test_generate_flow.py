@@ -13,7 +13,7 @@ import pytest
 from graphnode.adapters.mongo import DocumentDatabase
 from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
-from graphnode.contracts.identifiers import SUMMARY_FILE, bundle_prefix, result_key
+from graphnode.contracts.identifiers import bundle_prefix, result_key
 from graphnode.ingest.parse import parse_bundle
 from graphnode.storage.graph_store import MongoGraphStore
 from tests.api.test_viewer import (
@@ -142,6 +142,7 @@ async def test_full_flow_serves_graph_summary_and_search(settings, fcm_server):
         async with ObjectStore(settings) as objects:
             # The conversations the API bundled for the AI service went once it answered.
             assert await objects.list_keys(bundle_prefix(task_id)) == []
+        await _no_files_left(settings, "alice", task_id)
         await wait_until(lambda: _done(client, bob, bob_task), within=120, what="bob's graph")
 
         graph = await (await client.get("/v1/graphs/me", headers=alice)).json()
@@ -320,10 +321,21 @@ async def _later_tasks_start_from_the_graph_as_stored(client, settings, alice):
     latest = await _new_summary(client, alice)
     assert latest["summary"]["overview"]["total_source_nodes"] == 68
     assert removed["title"] not in orjson.dumps(latest["summary"]).decode()
-    # The copy of the graph that the summary started from went once it was answered.
-    async with ObjectStore(settings) as objects:
-        left = await objects.list_keys(result_key("alice", latest["taskId"], ""))
-    assert left == [result_key("alice", latest["taskId"], SUMMARY_FILE)]
+    # Nothing of the task stays in S3 once it is answered and stored: neither the copy of
+    # the graph it started from nor its own summary.json.
+    await _no_files_left(settings, "alice", latest["taskId"])
+
+
+async def _no_files_left(settings, user, task_id):
+    """A task's result files are copies of the user's data: the worker deletes them once
+    it has stored what they say."""
+    prefix = result_key(user, task_id, "")
+
+    async def nothing_left() -> bool:
+        async with ObjectStore(settings) as objects:
+            return await objects.list_keys(prefix) == []
+
+    await wait_until(nothing_left, what=f"the files of task {task_id} deleted")
 
 
 async def _a_new_summary_can_be_asked_for(client, settings, alice):

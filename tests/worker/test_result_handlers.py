@@ -7,6 +7,7 @@ import pytest
 
 from graphnode.adapters.chroma import VectorCollection
 from graphnode.adapters.mongo import Collections, DocumentDatabase
+from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.storage.codec import now_ms
 from graphnode.storage.device_store import DeviceStore
@@ -15,7 +16,14 @@ from graphnode.storage.graph_store import MongoGraphStore
 from graphnode.storage.task_store import TaskStore
 from tests.support.graphs import features_file, graph_file, summary_file
 from tests.support.waiting import wait_until
-from tests.support.worker import drain, put_result_files, running_worker, send, worker_settings
+from tests.support.worker import (
+    archived_dead_letters,
+    drain,
+    put_result_files,
+    running_worker,
+    send,
+    worker_settings,
+)
 
 pytestmark = pytest.mark.usefixtures("aws", "mongo", "chroma")
 
@@ -96,6 +104,42 @@ async def test_redelivered_result_changes_nothing_and_pushes_once(wsettings, mon
     async with VectorCollection(wsettings) as vectors:
         assert await vectors.count() == 5
     assert len(fcm_server.delivered) == 1
+    # The copies that came after the first had applied it found its files deleted: they
+    # were acknowledged as done, not dead-lettered.
+    assert await archived_dead_letters(wsettings) == []
+    assert await _seed_files_left(wsettings) == []
+
+
+async def _seed_files_left(wsettings):
+    async with ObjectStore(wsettings) as store:
+        return await store.list_keys("graphs/user_abc/task_12345/")
+
+
+async def test_result_files_are_deleted_once_stored_and_a_later_copy_is_done(
+    wsettings, mongo_db, fcm_server
+):
+    """A result's files are copies of the user's data: gone once stored. A copy of the
+    message delivered after that (SQS delivers at least once) changes nothing, and a
+    result whose files are missing for a task that never completed is still poison."""
+    await _store_seed_files(wsettings)
+    missing = _result("t-never-written", "user_abc")
+    async with running_worker(wsettings):
+        await send(wsettings, SEED_EXAMPLE)
+        await wait_until(lambda: _completed(mongo_db, "task_12345"), what="task completed")
+        await wait_until(lambda: _no_seed_files(wsettings), what="result files deleted")
+        await send(wsettings, SEED_EXAMPLE, missing)
+        await wait_until(lambda: archived_dead_letters(wsettings), what="the poison archived")
+        await wait_until(lambda: _queue_empty(wsettings), what="the late copy handled")
+    assert (await _task(mongo_db, "task_12345"))["status"] == "COMPLETED"
+    [letter] = await archived_dead_letters(wsettings)
+    assert "'graphs/user_abc/t-never-written/graph.json' does not exist" in letter["reason"]
+    assert await mongo_db.collection(Collections.NODES).count_documents({}) == 5
+    [push] = fcm_server.delivered
+    assert push["data"]["taskId"] == "task_12345"
+
+
+async def _no_seed_files(wsettings):
+    return await _seed_files_left(wsettings) == []
 
 
 async def _queue_empty(wsettings):

@@ -8,8 +8,10 @@ import orjson
 import pytest
 
 from graphnode.adapters.mongo import DocumentDatabase
+from graphnode.adapters.s3 import ObjectStore
 from graphnode.adapters.sqs import QueueClient
 from graphnode.contracts import TaskType
+from graphnode.contracts.identifiers import bundle_prefix
 from graphnode.messaging.routing import HandlerRegistry
 from graphnode.storage.codec import now_ms
 from graphnode.storage.device_store import DeviceStore
@@ -157,17 +159,34 @@ async def test_a_stuck_task_fails_at_its_deadline_and_its_late_result_is_discard
     wsettings, database, fcm_server
 ):
     await _running_task(database, "t-stuck", deadline_ms=now_ms() + 500)
+    # What the API wrote for it to start from: copies of the user's data.
+    inputs = [
+        f"{bundle_prefix('t-stuck')}conversations.json",
+        "graphs/dora/t-stuck/stored-graph.json",
+    ]
+    await put_result_files(wsettings, {key: {"copy": True} for key in inputs})
     async with running_worker(wsettings):
         task = await _assert_ended_and_freed(database, fcm_server, "t-stuck", "DEADLINE_EXCEEDED")
         assert "deadline" in task["error"]
+        assert await _existing(wsettings, inputs) == []  # the failure deleted them
         # The AI service finishes after all: its result must not resurrect the task.
         key = "graphs/dora/t-stuck/graph.json"
         await put_result_files(wsettings, {key: graph_file(["late"])})
         await send(wsettings, _result("t-stuck", resultS3Key=key))
         await wait_until(lambda: _queue_drained(wsettings), what="late result consumed")
+        await wait_until(lambda: _none_left(wsettings, [key]), what="late result files deleted")
     assert (await TaskStore(database).get("t-stuck"))["status"] == "FAILED"
     assert (await MongoGraphStore(database).stats(USER)).nodes == 0
     assert len([p for p in fcm_server.delivered if p["data"]["taskId"] == "t-stuck"]) == 1
+
+
+async def _none_left(wsettings, keys: list[str]) -> bool:
+    return await _existing(wsettings, keys) == []
+
+
+async def _existing(wsettings, keys: list[str]) -> list[str]:
+    async with ObjectStore(wsettings) as store:
+        return [key for key in keys if await store.exists(key)]
 
 
 async def _queue_drained(wsettings) -> bool:

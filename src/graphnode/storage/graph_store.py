@@ -50,14 +50,7 @@ class GraphDocumentStore(Protocol):
 
     async def stage(self, gen: Generation, graph: GraphFile) -> None: ...
 
-    async def switch(
-        self,
-        gen: Generation,
-        graph: GraphFile,
-        *,
-        graph_key: str | None = None,
-        features_key: str | None = None,
-    ) -> bool: ...
+    async def switch(self, gen: Generation, graph: GraphFile) -> bool: ...
 
     async def drop(self, gen: Generation) -> None: ...
 
@@ -71,8 +64,6 @@ class GraphDocumentStore(Protocol):
         generation: str,
         graph: GraphFile,
         generated_at: datetime,
-        graph_key: str | None = None,
-        features_key: str | None = None,
     ) -> bool: ...
 
     async def merge_graph(
@@ -140,14 +131,7 @@ class MongoGraphStore(GraphStatusStore):
             if ops:
                 await self._db.collection(name).bulk_write(ops, ordered=False)
 
-    async def switch(
-        self,
-        gen: Generation,
-        graph: GraphFile,
-        *,
-        graph_key: str | None = None,
-        features_key: str | None = None,
-    ) -> bool:
+    async def switch(self, gen: Generation, graph: GraphFile) -> bool:
         """Make ``gen`` current in one compare-and-set; False if a newer one is current."""
         fields: dict[str, Any] = {
             "user_id": gen.user_id,
@@ -159,7 +143,6 @@ class MongoGraphStore(GraphStatusStore):
         }
         if graph.metadata.language:
             fields["language"] = graph.metadata.language
-        fields.update({k: v for k, v in _source_keys(graph_key, features_key).items() if v})
         try:
             await self._db.collection(Collections.STATS).update_one(
                 all_of({"_id": gen.user_id}, {"$or": _newer_or_same(gen)}),
@@ -192,8 +175,6 @@ class MongoGraphStore(GraphStatusStore):
         generation: str,
         graph: GraphFile,
         generated_at: datetime,
-        graph_key: str | None = None,
-        features_key: str | None = None,
     ) -> bool:
         """Stage, switch and collect in one call; False (nothing left behind) if stale."""
         gen = Generation.at(user_id, generation, generated_at)
@@ -201,7 +182,7 @@ class MongoGraphStore(GraphStatusStore):
             log.warning("stale graph result ignored", extra={"generation": generation})
             return False
         await self.stage(gen, graph)
-        if not await self.switch(gen, graph, graph_key=graph_key, features_key=features_key):
+        if not await self.switch(gen, graph):
             await self.drop(gen)
             return False
         await self.collect_older(gen)
@@ -299,7 +280,3 @@ async def _count(collection: AsyncCollection[dict[str, Any]], query: dict[str, A
     """Matching documents, counted from an indexed find of their ids: nx-27017's
     ``count_documents`` scans the collection (600 ms at 35,000 documents)."""
     return len([doc async for doc in collection.find(query, {"_id": 1})])
-
-
-def _source_keys(graph_key: str | None, features_key: str | None) -> dict[str, str | None]:
-    return {"graph_s3_key": graph_key, "features_s3_key": features_key}

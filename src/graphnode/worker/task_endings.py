@@ -1,9 +1,10 @@
 """Ending a task as FAILED, the same way whoever finds out: a FAILED result, a dead letter,
 or the deadline sweeper.
 
-Three things happen, each idempotent so any number of workers may find the same failure:
+Four things happen, each idempotent so any number of workers may find the same failure:
 the task record becomes FAILED with its reason (unless it already ended), the user's graph
-status is freed if this task held it, and the user gets one push.
+status is freed if this task held it, the copies of the user's data it was to start from are
+deleted (``storage.task_inputs``), and the user gets one push.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from graphnode.adapters.s3 import ObjectStore
 from graphnode.contracts import TaskType
 from graphnode.storage.graph_store import GraphDocumentStore
+from graphnode.storage.task_inputs import delete_task_inputs
 from graphnode.storage.task_store import TaskState, TaskStore
 from graphnode.worker.notifier import Notifier
 
@@ -60,6 +63,7 @@ class TaskFailures:
     tasks: TaskStore
     graphs: GraphDocumentStore
     notifier: Notifier
+    objects: ObjectStore
 
     async def fail(
         self, task_id: str, user_id: str, task_type: str, error: str, error_code: str
@@ -77,6 +81,7 @@ class TaskFailures:
         status = None
         if notice.holds_graph:
             status = await self.graphs.restore_status(user_id, task_id)
+        await delete_task_inputs(self.objects, user_id, task_id)
         await self.notifier.notify(
             user_id,
             task_id,

@@ -5,32 +5,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphnode.contracts import AddNodeResult, Message, ResultStatus, parse_graph_addition
+from graphnode.contracts import AddNodeResult, Message, parse_graph_addition
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.task_store import TaskState
 from graphnode.storage.vector_store import VectorDimensionError
-from graphnode.worker.handlers.context import HandlerContext, node_vector
+from graphnode.worker.handlers.context import node_vector
+from graphnode.worker.handlers.result import ResultHandler
 
 log = logging.getLogger("graphnode.worker.add_node")
 
 
-class AddNodeResultHandler:
+class AddNodeResultHandler(ResultHandler):
     """The result file is a graph.json holding the new nodes and their edges (and new
     clusters); each node may carry its ``embedding`` so its vector can be stored."""
 
-    def __init__(self, context: HandlerContext) -> None:
-        self._ctx = context
-
-    async def handle(self, message: Message[Any]) -> None:
+    async def apply(self, message: Message[Any]) -> None:
         payload: AddNodeResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        await ctx.drop_inputs(message)
-        if await ctx.is_late(message):
-            return
-        if payload.status is ResultStatus.FAILED:
-            await ctx.record_failure(message)
-            return
-        [raw] = await ctx.download(payload.result_s3_key)
+        [raw] = await ctx.download(message, payload.result_s3_key)
         assert raw is not None  # the contract requires resultS3Key when COMPLETED
         graph = parse_graph_addition(raw)
         vectors = [node_vector(node, node.embedding) for node in graph.nodes if node.embedding]

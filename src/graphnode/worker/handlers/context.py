@@ -11,16 +11,11 @@ from typing import Any
 
 from graphnode.adapters.s3 import ObjectNotFoundError, ObjectStore
 from graphnode.contracts import Message
-from graphnode.contracts.identifiers import (
-    STORED_FEATURES_FILE,
-    STORED_GRAPH_FILE,
-    bundle_prefix,
-    result_key,
-)
 from graphnode.contracts.results import GraphNode
 from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_store import GraphDocumentStore
 from graphnode.storage.summary_mend import SummaryMender
+from graphnode.storage.task_inputs import delete_task_inputs
 from graphnode.storage.task_store import TaskState, TaskStore
 from graphnode.storage.user_data import UserDataEraser
 from graphnode.storage.vector_store import NodeVector, VectorStore
@@ -28,6 +23,11 @@ from graphnode.worker.notifier import Notifier
 from graphnode.worker.task_endings import TaskFailures
 
 log = logging.getLogger("graphnode.worker")
+
+
+class ResultFilesGone(Exception):
+    """A result's files are missing and its task has COMPLETED: the worker applied it and
+    deleted them, and this is a redelivered copy (see ``handlers.result``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,11 @@ class HandlerContext:
     # A summary asked for before items were removed loses what it says of them.
     summaries: SummaryMender | None = None
 
-    async def download(self, *keys: str | None) -> list[bytes | None]:
-        """Fetch every named key concurrently (None for a key not given)."""
+    async def download(self, message: Message[Any], *keys: str | None) -> list[bytes | None]:
+        """Fetch every named key concurrently (None for a key not given). A missing file
+        never appears (the AI service uploads before it publishes): if the task has
+        COMPLETED, the worker applied it and deleted its files (``ResultFilesGone``);
+        otherwise the message is poison."""
 
         async def fetch(key: str | None) -> bytes | None:
             if key is None:
@@ -50,26 +53,30 @@ class HandlerContext:
             try:
                 return await self.objects.get_bytes(key)
             except ObjectNotFoundError:
-                # The AI service uploads before it publishes: a missing file never appears.
-                raise PoisonMessage(f"result file {key!r} does not exist in the bucket") from None
+                return None
 
-        return list(await asyncio.gather(*(fetch(key) for key in keys)))
+        found = await asyncio.gather(*(fetch(key) for key in keys))
+        missing = [key for key, body in zip(keys, found, strict=True) if key and body is None]
+        if missing:
+            task = await self.tasks.get(message.task_id, message.payload.user_id)
+            if task is not None and task.get("status") == TaskState.COMPLETED.value:
+                raise ResultFilesGone
+            raise PoisonMessage(f"result file {missing[0]!r} does not exist in the bucket")
+        return list(found)
 
     async def drop_inputs(self, message: Message[Any]) -> None:
-        """What the API wrote for the task to start from: its bundle (the user's
-        conversations) and, for a summary or an addition, ``stored-graph.json`` and
-        ``stored-features.json``. The AI service is done with them once it has answered,
-        and they are copies of the user's data, which must not outlive an item the user
-        removes. S3 deletes are idempotent, so a redelivery deletes nothing twice."""
-        keys = await self.objects.list_keys(bundle_prefix(message.task_id))
-        user, task = message.payload.user_id, message.task_id
-        keys += [result_key(user, task, name) for name in (STORED_GRAPH_FILE, STORED_FEATURES_FILE)]
-        for key in keys:
+        """What the API wrote for the task to start from (``storage.task_inputs``): the AI
+        service is done with it once it has answered."""
+        await delete_task_inputs(self.objects, message.payload.user_id, message.task_id)
+
+    async def drop_results(self, message: Message[Any]) -> None:
+        """The result's own files, once what they say is stored (``handlers.result``)."""
+        for key in message.payload.result_keys().values():
             await self.objects.delete(key)
 
     @property
     def failures(self) -> TaskFailures:
-        return TaskFailures(self.tasks, self.graphs, self.notifier)
+        return TaskFailures(self.tasks, self.graphs, self.notifier, self.objects)
 
     async def record_failure(self, message: Message[Any]) -> None:
         """A FAILED result: the task ends with the AI service's error and code."""
@@ -86,16 +93,14 @@ class HandlerContext:
         return self.eraser is not None and await self.eraser.was_deleted(user_id)
 
     async def is_late(self, message: Message[Any]) -> bool:
-        """True when a result comes after its task ended, to be discarded, never applied:
+        """True when a result comes after its task ended, to be discarded (its files with it),
+        never applied:
         the task already FAILED (its deadline passed, or it was dead-lettered), or its user
         was deleted (whose task records went with everything else)."""
         task = await self.tasks.get(message.task_id, message.payload.user_id)
         if task is None and await self._user_was_deleted(message.payload.user_id):
-            # Its files arrived after the deletion removed the user's: remove them too.
-            keys = message.payload.result_keys()
-            for key in keys.values():
-                await self.objects.delete(key)
-            log.warning("late result discarded: its user was deleted", extra={"files": len(keys)})
+            # Its files arrived after the deletion removed the user's (the handler deletes them).
+            log.warning("late result discarded: its user was deleted")
             return True
         if task is None or task.get("status") != TaskState.FAILED.value:
             return False

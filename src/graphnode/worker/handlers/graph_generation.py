@@ -10,7 +10,6 @@ from graphnode.contracts import (
     GraphFile,
     GraphGenerationResult,
     Message,
-    ResultStatus,
     parse_features,
     parse_graph,
     parse_summary,
@@ -19,7 +18,8 @@ from graphnode.messaging.routing import PoisonMessage
 from graphnode.storage.graph_documents import Generation
 from graphnode.storage.task_store import TaskState
 from graphnode.storage.vector_store import NodeVector, VectorDimensionError
-from graphnode.worker.handlers.context import HandlerContext, generated_at, node_vector
+from graphnode.worker.handlers.context import generated_at, node_vector
+from graphnode.worker.handlers.result import ResultHandler
 
 log = logging.getLogger("graphnode.worker.graph")
 
@@ -36,27 +36,15 @@ def node_vectors(graph: GraphFile, features: FeaturesFile) -> list[NodeVector]:
     return vectors
 
 
-class GraphGenerationResultHandler:
-    def __init__(self, context: HandlerContext) -> None:
-        self._ctx = context
-
-    async def handle(self, message: Message[Any]) -> None:
-        payload: GraphGenerationResult = message.payload
-        await self._ctx.drop_inputs(message)
-        if await self._ctx.is_late(message):
-            return
-        if payload.status is ResultStatus.FAILED:
-            await self._ctx.record_failure(message)
-        else:
-            await self._completed(message, payload)
-
-    async def _completed(self, message: Message[Any], payload: GraphGenerationResult) -> None:
+class GraphGenerationResultHandler(ResultHandler):
+    async def apply(self, message: Message[Any]) -> None:
         """Stage the graph and its vectors, switch the user to them in one compare-and-set,
         then collect the old generation: a retry after a failure anywhere completes every
         step, and a result that loses the switch (a newer one won) leaves nothing behind."""
+        payload: GraphGenerationResult = message.payload
         ctx, user = self._ctx, payload.user_id
         raw_graph, raw_features, raw_summary = await ctx.download(
-            payload.result_s3_key, payload.features_s3_key, payload.summary_s3_key
+            message, payload.result_s3_key, payload.features_s3_key, payload.summary_s3_key
         )
         assert raw_graph is not None  # the contract requires resultS3Key when COMPLETED
         graph = parse_graph(raw_graph)
@@ -65,7 +53,7 @@ class GraphGenerationResultHandler:
         stamp = generated_at(graph.metadata.generated_at, message.timestamp)
         gen = Generation.at(user, message.task_id, stamp)
 
-        applied = await self._apply(gen, graph, features, payload)
+        applied = await self._switch_to(gen, graph, features)
         if applied and summary is not None:
             await ctx.graphs.store_summary(user, message.task_id, summary, stamp)
         await ctx.tasks.finish(
@@ -73,7 +61,6 @@ class GraphGenerationResultHandler:
             user,
             TaskState.COMPLETED,
             superseded=not applied,
-            result_s3_key=payload.result_s3_key,
         )
         if applied and await ctx.graphs.current_generation(user) == gen:
             # Only the graph the user now has announces itself: a result that was current
@@ -91,12 +78,8 @@ class GraphGenerationResultHandler:
             extra={"nodes": len(graph.nodes), "edges": len(graph.edges), "applied": applied},
         )
 
-    async def _apply(
-        self,
-        gen: Generation,
-        graph: GraphFile,
-        features: FeaturesFile | None,
-        payload: GraphGenerationResult,
+    async def _switch_to(
+        self, gen: Generation, graph: GraphFile, features: FeaturesFile | None
     ) -> bool:
         graphs, vectors = self._ctx.graphs, self._ctx.vectors
         if await graphs.is_stale(gen):
@@ -110,9 +93,7 @@ class GraphGenerationResultHandler:
                 # No redelivery can fix another model's vectors: dead-letter it, saying why.
                 await graphs.drop(gen)
                 raise PoisonMessage(str(exc)) from None
-        switched = await graphs.switch(
-            gen, graph, graph_key=payload.result_s3_key, features_key=payload.features_s3_key
-        )
+        switched = await graphs.switch(gen, graph)
         if not switched:
             await graphs.drop(gen)
             await vectors.drop(gen)

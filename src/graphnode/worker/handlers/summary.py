@@ -5,27 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphnode.contracts import GraphSummaryResult, Message, ResultStatus, parse_summary
+from graphnode.contracts import GraphSummaryResult, Message, parse_summary
 from graphnode.storage.task_store import TaskState
-from graphnode.worker.handlers.context import HandlerContext, generated_at
+from graphnode.worker.handlers.context import generated_at
+from graphnode.worker.handlers.result import ResultHandler
 
 log = logging.getLogger("graphnode.worker.summary")
 
 
-class GraphSummaryResultHandler:
-    def __init__(self, context: HandlerContext) -> None:
-        self._ctx = context
-
-    async def handle(self, message: Message[Any]) -> None:
+class GraphSummaryResultHandler(ResultHandler):
+    async def apply(self, message: Message[Any]) -> None:
         payload: GraphSummaryResult = message.payload
         ctx, user = self._ctx, payload.user_id
-        await ctx.drop_inputs(message)
-        if await ctx.is_late(message):
-            return
-        if payload.status is ResultStatus.FAILED:
-            await ctx.record_failure(message)
-            return
-        [raw] = await ctx.download(payload.summary_s3_key)
+        [raw] = await ctx.download(message, payload.summary_s3_key)
         assert raw is not None  # the contract requires summaryS3Key when COMPLETED
         summary = parse_summary(raw)
         if ctx.summaries is not None:

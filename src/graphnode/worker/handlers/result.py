@@ -1,0 +1,45 @@
+"""The steps every AI service result takes, whatever it carries.
+
+A result's files in S3 (``graph.json``, ``features.json``, ``summary.json``) are copies of the
+user's data: once the worker has stored what they say, nothing reads them again, and a copy
+left there would outlive an item the user later removes. So the worker deletes them once the
+task has COMPLETED and its push has gone. A redelivery that arrives after that finds them
+gone and its task COMPLETED: the result was applied, and the copy is acknowledged, not
+dead-lettered (``ResultFilesGone``). A crash between the two leaves the files, and the
+redelivery goes through every (idempotent) step again, the push included.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphnode.contracts import Message, ResultStatus
+from graphnode.worker.handlers.context import HandlerContext, ResultFilesGone
+
+log = logging.getLogger("graphnode.worker")
+
+
+class ResultHandler:
+    """Drop the task's inputs; discard a late result, record a failure, or apply a
+    completed result (``apply``, one per task type); then drop the result's files."""
+
+    def __init__(self, context: HandlerContext) -> None:
+        self._ctx = context
+
+    async def handle(self, message: Message[Any]) -> None:
+        ctx = self._ctx
+        await ctx.drop_inputs(message)
+        if await ctx.is_late(message):
+            pass  # its files go below, with nothing stored of them
+        elif message.payload.status is ResultStatus.FAILED:
+            await ctx.record_failure(message)
+        else:
+            try:
+                await self.apply(message)
+            except ResultFilesGone:
+                log.info("redelivered result of a completed task: already applied")
+        await ctx.drop_results(message)
+
+    async def apply(self, message: Message[Any]) -> None:
+        raise NotImplementedError
