@@ -36,14 +36,17 @@ DEFAULT_MAX_BATCH = 64
 DEFAULT_MAX_WAIT_SECONDS = 0.01
 # 0 reads every chunk of every document (DocumentEmbedder's default, and "auto" on a GPU).
 DEFAULT_MAX_CHUNKS_PER_DOCUMENT = 0
-# "auto" on a CPU, from bench/bench_budget.py's curves on the two labelled corpora of
-# bench/labelled.py (360 and 344 ShareGPT conversations, nine subjects each): with the voice
-# chunk, K = 3 (the first window, the voice, one more window) is at the best ARI/NMI of any K
-# within the spread of UMAP seeds (0.62/0.70 and 0.48/0.60; every chunk: 0.58/0.67 and
-# 0.47/0.59), and its vector stays near the every-chunk vector (cosine >= 0.89 for 95% of
-# conversations), at 0.38-0.41 of the every-chunk time. K = 2 drops that cosine to 0.76-0.79:
-# the vector no longer stands for the whole conversation. See the README's benchmark section.
-CPU_MAX_CHUNKS_PER_DOCUMENT = 3
+# "auto" on a CPU: the first window of each conversation (its title, its opening question
+# and the start of the answer), what BERTopic reads too. On a CPU the model is nearly all of
+# a graph's cost, and only one window per conversation makes a graph as fast as BERTopic's
+# end to end (bench/bench_pipeline.py, 1,000 ShareGPT conversations on 2 cores: 41 s against
+# 45 s; K = 3 took 93 s, 2.0x). The clusters stay ahead of BERTopic's on both labelled corpora
+# of bench/labelled.py (ARI/NMI 0.60/0.71 and 0.48/0.60 against 0.43/0.63 and 0.42/0.58), a
+# few points under K = 3 (0.61/0.70 and 0.52/0.63), where bench/bench_budget.py's curves say
+# quality stops improving; GRAPHNODE_EMBEDDING_MAX_CHUNKS=3 buys those points back at 2.0x
+# the time. Reading the user's turns instead (the voice chunk) was measured worse on corpus
+# b (0.36/0.54). See the README's benchmark section.
+CPU_MAX_CHUNKS_PER_DOCUMENT = 1
 # Batches' worth of texts one request keeps queued (see EmbeddingBatcher.encode).
 IN_FLIGHT_BATCHES = 2
 
