@@ -118,18 +118,22 @@ async def _seed_files_left(wsettings):
 async def test_result_files_are_deleted_once_stored_and_a_later_copy_is_done(
     wsettings, mongo_db, fcm_server
 ):
-    """A result's files are copies of the user's data: gone once stored. A copy of the
-    message delivered after that (SQS delivers at least once) changes nothing, and a
-    result whose files are missing for a task that never completed is still poison."""
+    """A result's files are copies of the user's data: gone once stored. A second result
+    for the completed task (a copy of the message, or the AI service running the request
+    again and writing its files anew) changes nothing and leaves nothing, and a result
+    whose files are missing for a task that never completed is still poison."""
     await _store_seed_files(wsettings)
     missing = _result("t-never-written", "user_abc")
     async with running_worker(wsettings):
         await send(wsettings, SEED_EXAMPLE)
         await wait_until(lambda: _completed(mongo_db, "task_12345"), what="task completed")
         await wait_until(lambda: _no_seed_files(wsettings), what="result files deleted")
+        rerun = graph_file([*SEED_IDS, "conv-6"], generated_at="2026-11-26T11:00:00Z")
+        await put_result_files(wsettings, {"graphs/user_abc/task_12345/output.json": rerun})
         await send(wsettings, SEED_EXAMPLE, missing)
         await wait_until(lambda: archived_dead_letters(wsettings), what="the poison archived")
         await wait_until(lambda: _queue_empty(wsettings), what="the late copy handled")
+        await wait_until(lambda: _no_seed_files(wsettings), what="the rerun's files deleted")
     assert (await _task(mongo_db, "task_12345"))["status"] == "COMPLETED"
     [letter] = await archived_dead_letters(wsettings)
     assert "'graphs/user_abc/t-never-written/graph.json' does not exist" in letter["reason"]

@@ -94,15 +94,25 @@ class HandlerContext:
 
     async def is_late(self, message: Message[Any]) -> bool:
         """True when a result comes after its task ended, to be discarded (its files with it),
-        never applied:
-        the task already FAILED (its deadline passed, or it was dead-lettered), or its user
-        was deleted (whose task records went with everything else)."""
+        never applied: the task already FAILED (its deadline passed, or it was
+        dead-lettered), its user was deleted (whose task records went with everything else),
+        or it already COMPLETED. A task is COMPLETED only once its result is wholly stored,
+        so a second result for it (a copy of the message, or the AI service running a
+        redelivered request again) has nothing to add, and applying it would undo what the
+        user did since: bring back an item they removed. (Its push, if a crash came between
+        the two, is lost: pushes are best effort.)"""
         task = await self.tasks.get(message.task_id, message.payload.user_id)
-        if task is None and await self._user_was_deleted(message.payload.user_id):
-            # Its files arrived after the deletion removed the user's (the handler deletes them).
-            log.warning("late result discarded: its user was deleted")
+        if task is None:
+            if await self._user_was_deleted(message.payload.user_id):
+                # Its files arrived after the deletion removed the user's.
+                log.warning("late result discarded: its user was deleted")
+                return True
+            return False
+        status = task.get("status")
+        if status == TaskState.COMPLETED.value:
+            log.info("result of a completed task discarded: it was applied already")
             return True
-        if task is None or task.get("status") != TaskState.FAILED.value:
+        if status != TaskState.FAILED.value:
             return False
         log.warning(
             "late result discarded: the task already failed",

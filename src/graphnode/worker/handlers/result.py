@@ -3,10 +3,10 @@
 A result's files in S3 (``graph.json``, ``features.json``, ``summary.json``) are copies of the
 user's data: once the worker has stored what they say, nothing reads them again, and a copy
 left there would outlive an item the user later removes. So the worker deletes them once the
-task has COMPLETED and its push has gone. A redelivery that arrives after that finds them
-gone and its task COMPLETED: the result was applied, and the copy is acknowledged, not
-dead-lettered (``ResultFilesGone``). A crash between the two leaves the files, and the
-redelivery goes through every (idempotent) step again, the push included.
+task has COMPLETED and its push has gone. A result for a task that has COMPLETED is never
+applied again (``HandlerContext.is_late``): its files are deleted and the message is done.
+A copy that was already past that check when the first one finished finds the files gone and
+the task COMPLETED (``ResultFilesGone``): done too, not dead-lettered.
 """
 
 from __future__ import annotations
