@@ -18,9 +18,13 @@ from graphnode.contracts.identifiers import (
 )
 
 
-async def delete_task_inputs(objects: ObjectStore, user_id: str, task_id: str) -> int:
-    """Delete the task's bundle and stored-graph files; returns how many keys were named."""
-    keys = await objects.list_keys(bundle_prefix(task_id))
+async def delete_task_inputs(
+    objects: ObjectStore, user_id: str, task_id: str, *, bundle: bool = True
+) -> int:
+    """Delete the task's stored-graph files (under the user's own prefix) and, ``bundle``,
+    its bundle (whose key names only the task: the caller vouches that the task is the
+    user's); returns how many keys were named."""
+    keys = await objects.list_keys(bundle_prefix(task_id)) if bundle else []
     stored = (STORED_GRAPH_FILE, STORED_FEATURES_FILE)
     keys += [result_key(user_id, task_id, name) for name in stored]
     for key in keys:

@@ -140,7 +140,8 @@ class TaskStore:
         **fields: Any,
     ) -> bool:
         """End the task as ``state``; False (nothing written) if it had already ended in the
-        other terminal state. Ending it again in the same state is harmless (redelivery)."""
+        other terminal state, or is another user's (a forged message cannot end it). Ending
+        it again in the same state is harmless (redelivery)."""
         now = utc_now()
         update: dict[str, Any] = {
             "user_id": user_id,
@@ -155,10 +156,10 @@ class TaskStore:
             update.update(error=error or "unknown error", error_code=error_code or "INTERNAL")
         try:
             await self._tasks.update_one(
-                {"_id": task_id, "status": {"$in": [*OPEN, state.value]}},
+                {"_id": task_id, "user_id": user_id, "status": {"$in": [*OPEN, state.value]}},
                 {"$set": update, "$setOnInsert": {"created_at": now}},
                 upsert=True,
             )
         except DuplicateKeyError:
-            return False  # it exists in the other terminal state: that outcome stands
+            return False  # it ended the other way, or is another user's: that stands
         return True

@@ -64,10 +64,12 @@ class HandlerContext:
             raise PoisonMessage(f"result file {missing[0]!r} does not exist in the bucket")
         return list(found)
 
-    async def drop_inputs(self, message: Message[Any]) -> None:
+    async def drop_inputs(self, message: Message[Any], task: dict[str, Any] | None) -> None:
         """What the API wrote for the task to start from (``storage.task_inputs``): the AI
-        service is done with it once it has answered."""
-        await delete_task_inputs(self.objects, message.payload.user_id, message.task_id)
+        service is done with it once it has answered. Its bundle's key names no user, so it
+        is deleted only for a task of the message's own user (``task``, its record)."""
+        user = message.payload.user_id
+        await delete_task_inputs(self.objects, user, message.task_id, bundle=task is not None)
 
     async def drop_results(self, message: Message[Any]) -> None:
         """The result's own files, once what they say is stored (``handlers.result``)."""
@@ -92,7 +94,7 @@ class HandlerContext:
     async def _user_was_deleted(self, user_id: str) -> bool:
         return self.eraser is not None and await self.eraser.was_deleted(user_id)
 
-    async def is_late(self, message: Message[Any]) -> bool:
+    async def is_late(self, message: Message[Any], task: dict[str, Any] | None) -> bool:
         """True when a result comes after its task ended, to be discarded (its files with it),
         never applied: the task already FAILED (its deadline passed, or it was
         dead-lettered), its user was deleted (whose task records went with everything else),
@@ -100,8 +102,8 @@ class HandlerContext:
         so a second result for it (a copy of the message, or the AI service running a
         redelivered request again) has nothing to add, and applying it would undo what the
         user did since: bring back an item they removed. (Its push, if a crash came between
-        the two, is lost: pushes are best effort.)"""
-        task = await self.tasks.get(message.task_id, message.payload.user_id)
+        the two, is lost: pushes are best effort.) ``task``: its record, None if the message's
+        user has no task of that id."""
         if task is None:
             if await self._user_was_deleted(message.payload.user_id):
                 # Its files arrived after the deletion removed the user's.

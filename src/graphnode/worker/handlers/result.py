@@ -29,8 +29,9 @@ class ResultHandler:
 
     async def handle(self, message: Message[Any]) -> None:
         ctx = self._ctx
-        await ctx.drop_inputs(message)
-        if await ctx.is_late(message):
+        task = await ctx.tasks.get(message.task_id, message.payload.user_id)
+        await ctx.drop_inputs(message, task)
+        if await ctx.is_late(message, task):
             pass  # its files go below, with nothing stored of them
         elif message.payload.status is ResultStatus.FAILED:
             await ctx.record_failure(message)
