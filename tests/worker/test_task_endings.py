@@ -17,7 +17,11 @@ from graphnode.storage.codec import now_ms
 from graphnode.storage.device_store import DeviceStore
 from graphnode.storage.graph_status import GraphStatus
 from graphnode.storage.graph_store import MongoGraphStore
-from graphnode.storage.task_store import TaskStore
+from graphnode.storage.push_receipts import PushReceipts
+from graphnode.storage.task_store import TaskState, TaskStore
+from graphnode.worker.deadlines import DeadlineSweeper
+from graphnode.worker.notifier import Notifier
+from graphnode.worker.task_endings import TaskFailures
 from tests.support.graphs import graph_file
 from tests.support.waiting import wait_until
 from tests.support.worker import drain, put_result_files, running_worker, send, worker_settings
@@ -178,6 +182,47 @@ async def test_a_stuck_task_fails_at_its_deadline_and_its_late_result_is_discard
     assert (await TaskStore(database).get("t-stuck"))["status"] == "FAILED"
     assert (await MongoGraphStore(database).stats(USER)).nodes == 0
     assert len([p for p in fcm_server.delivered if p["data"]["taskId"] == "t-stuck"]) == 1
+
+
+class _StoreDownAtFinish(TaskStore):
+    """MongoDB lost at the moment the sweeper records the failure, once."""
+
+    failed_once = False
+
+    async def finish(self, task_id: str, user_id: str, state: TaskState, **fields) -> bool:
+        if not self.failed_once:
+            self.failed_once = True
+            raise ConnectionError("MongoDB went away")
+        return await super().finish(task_id, user_id, state, **fields)
+
+
+async def test_a_sweep_cut_off_before_the_failure_is_recorded_still_deletes_the_inputs(
+    wsettings, database
+):
+    """Nothing redelivers a sweep: the inputs go while the task is still open (so overdue),
+    and the sweep after the crash ends it."""
+    await _running_task(database, "t-cut", deadline_ms=now_ms() - 1)
+    inputs = [
+        f"{bundle_prefix('t-cut')}conversations.json",
+        "graphs/dora/t-cut/stored-features.json",
+    ]
+    await put_result_files(wsettings, {key: {"copy": True} for key in inputs})
+    tasks = _StoreDownAtFinish(database)
+    async with ObjectStore(wsettings) as objects:
+        failures = TaskFailures(
+            tasks,
+            MongoGraphStore(database),
+            Notifier(None, DeviceStore(database), PushReceipts(database)),
+            objects,
+        )
+        sweeper = DeadlineSweeper(tasks, failures, interval_seconds=60)
+        with pytest.raises(ConnectionError):
+            await sweeper.sweep()
+        assert await _existing(wsettings, inputs) == []
+        assert (await tasks.get("t-cut"))["status"] == "PENDING"
+        assert await sweeper.sweep() == 1
+    task = await tasks.get("t-cut")
+    assert (task["status"], task["error_code"]) == ("FAILED", "DEADLINE_EXCEEDED")
 
 
 async def _none_left(wsettings, keys: list[str]) -> bool:

@@ -45,6 +45,7 @@ class DeadlineSweeper:
                 task.get("task_type", ""),
                 _overdue_reason(task),
                 DEADLINE_EXCEEDED,
+                from_record=True,
             ):
                 ended += 1
         return ended

@@ -66,12 +66,27 @@ class TaskFailures:
     objects: ObjectStore
 
     async def fail(
-        self, task_id: str, user_id: str, task_type: str, error: str, error_code: str
+        self,
+        task_id: str,
+        user_id: str,
+        task_type: str,
+        error: str,
+        error_code: str,
+        *,
+        from_record: bool = False,
     ) -> bool:
         """End ``task_id`` as FAILED; False when it had already COMPLETED (nothing changes).
 
-        Redelivered or found twice, it writes nothing new and pushes nothing more."""
+        Redelivered or found twice, it writes nothing new and pushes nothing more.
+
+        The inputs go after the task has ended when a message reports the failure: ending it
+        is what proves the task is that message's user's, and a crash in between leaves the
+        message to be delivered again. ``from_record`` (the sweeper, reading the open task's
+        own record) deletes them first instead: nothing redelivers a sweep, but a task left
+        open by a crash is still overdue, so the next sweep repeats the deletion."""
         notice = NOTICES.get(task_type, _GENERATION)
+        if from_record:
+            await delete_task_inputs(self.objects, user_id, task_id)
         ended = await self.tasks.finish(
             task_id, user_id, TaskState.FAILED, error=error, error_code=error_code
         )
@@ -81,7 +96,8 @@ class TaskFailures:
         status = None
         if notice.holds_graph:
             status = await self.graphs.restore_status(user_id, task_id)
-        await delete_task_inputs(self.objects, user_id, task_id)
+        if not from_record:
+            await delete_task_inputs(self.objects, user_id, task_id)
         await self.notifier.notify(
             user_id,
             task_id,
