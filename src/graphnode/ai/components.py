@@ -21,8 +21,8 @@ from graphnode.ai.pipeline.embedder import (
     DocumentEmbedder,
     EmbeddingBatcher,
     SentenceModel,
-    SentenceTransformerModel,
     chunk_budget,
+    open_sentence_model,
 )
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.layout import ClusterLayout
@@ -101,9 +101,7 @@ async def open_pipeline(
     prepares the clustering stage in the background."""
     async with contextlib.AsyncExitStack() as stack:
         model = await asyncio.to_thread(
-            SentenceTransformerModel,
-            settings.embedding_model,
-            precision=settings.embedding_precision,
+            open_sentence_model, settings.embedding_model, settings.embedding_precision
         )
         log.info(
             "embedding model loaded",
@@ -112,6 +110,7 @@ async def open_pipeline(
                 "device": model.device,
                 "precision": model.precision,
                 "dimension": model.dimension,
+                "multilingual": model.multilingual,
             },
         )
         batcher = await stack.enter_async_context(
@@ -139,7 +138,9 @@ async def open_pipeline(
             edges=NeighbourEdges(),
             subclusters=KMeansSubclusters(),
             layout=ClusterLayout(),
-            summary_writer=SummaryWriter(language_model, encoder=batcher),
+            summary_writer=SummaryWriter(
+                language_model, encoder=batcher, encoder_reads_every_language=model.multilingual
+            ),
             model_name=model.name,
         )
         yield PipelineComponents(pipeline, embedder, batcher, model, language_model)

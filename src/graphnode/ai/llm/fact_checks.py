@@ -38,7 +38,11 @@ SENTENCE_FLOOR = 0.2
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=\u3002)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
-_WORD = re.compile(r"[^\W\d_]+")
+# Latin letters (the multiplication and division signs left out); a word is a run of them
+# or of other letters. Korean writes its particles onto a foreign word ("Python에",
+# "Kyoto는"), which must still read as the name "Python", not as one the facts never held.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_WORD = re.compile(rf"[{_LATIN}]+|[^\W\d_{_LATIN}]+")
 # Code-like tokens ("async_traits", `tokio::spawn`) are names too: a model invents APIs.
 _IDENTIFIER = re.compile(r"`[^`\n]+`|\b\w+(?:_\w+|::\w+)+\b")
 # Words that may start a sentence with a capital and still be ordinary words even when a

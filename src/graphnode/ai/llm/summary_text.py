@@ -139,7 +139,8 @@ class SummaryWriter:
     """Writes summary prose with ``model``, or deterministically when ``model`` is None.
 
     ``encoder`` (the pipeline's embedding batcher) enables the semantic check; without one
-    (pure unit tests) that check is skipped and the others still apply.
+    (pure unit tests) that check is skipped and the others still apply. It runs for prose in
+    a non-Latin script only when ``encoder_reads_every_language`` (a multilingual model).
 
     Token caps: answers are cut back to their last full sentence before any check, so a cap
     needs room only for the sentences asked for; every local answer ran to its cap on the
@@ -151,6 +152,7 @@ class SummaryWriter:
         model: LanguageModel | None,
         *,
         encoder: TextEncoder | None = None,
+        encoder_reads_every_language: bool = False,
         sentence_floor: float = SENTENCE_FLOOR,
         max_overview_tokens: int = 96,
         max_insight_tokens: int = 64,
@@ -160,6 +162,7 @@ class SummaryWriter:
     ) -> None:
         self._model = model
         self._encoder = encoder
+        self._every_language = encoder_reads_every_language
         self._floor = sentence_floor
         self._max_overview_tokens = max_overview_tokens
         self._max_insight_tokens = max_insight_tokens
@@ -199,9 +202,11 @@ class SummaryWriter:
 
     async def _centroids(self, brief: GraphBrief, language: str | None) -> np.ndarray | None:
         """Rows in ``brief.clusters`` order, or None when the semantic check cannot run."""
-        if self._encoder is None or _base_language(language) in NON_LATIN_LANGUAGES:
-            # The embedding model reads English; Korean or Chinese prose would lie near no
-            # topic whatever it said, so only the fact and script checks apply there.
+        if self._encoder is None:
+            return None
+        if not self._every_language and _base_language(language) in NON_LATIN_LANGUAGES:
+            # An English embedding model: Korean or Chinese prose would lie near no topic
+            # whatever it said, so only the fact and script checks apply there.
             return None
         if brief.centroids is not None and len(brief.centroids) == len(brief.clusters):
             return unit_rows(brief.centroids)

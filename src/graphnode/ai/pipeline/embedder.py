@@ -24,6 +24,11 @@ import numpy as np
 
 from graphnode.adapters.lifecycle import Resource
 from graphnode.ai.pipeline.chunking import Chunk, DocumentText, plan_chunks, pool
+from graphnode.ai.pipeline.multilingual_model import (
+    MULTILINGUAL_MODEL,
+    UseMultilingualModel,
+    reads_many_languages,
+)
 from graphnode.ai.pipeline.precision import apply_precision, effective_precision
 from graphnode.batching import MicroBatcher
 from graphnode.ingest.documents import Document
@@ -78,6 +83,9 @@ class SentenceModel(Protocol):
     dimension: int
     max_tokens: int
     tokenizer: Any
+    device: str
+    precision: str
+    multilingual: bool  # places text of any script by its meaning (not only English)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text (blocking: call it from a worker thread)."""
@@ -120,6 +128,7 @@ class SentenceTransformerModel:
         self.dimension = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length)
         self.tokenizer = self._model.tokenizer
+        self.multilingual = reads_many_languages(name)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -130,6 +139,14 @@ class SentenceTransformerModel:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def open_sentence_model(name: str = DEFAULT_MODEL, precision: str = "auto") -> SentenceModel:
+    """The model ``GRAPHNODE_EMBEDDING_MODEL`` names: the packaged multilingual encoder, or
+    a sentence-transformers model (blocking: loads weights)."""
+    if name == MULTILINGUAL_MODEL:
+        return UseMultilingualModel(precision)
+    return SentenceTransformerModel(name, precision=precision)
 
 
 class EmbeddingBatcher(Resource):
