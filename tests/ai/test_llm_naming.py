@@ -257,15 +257,30 @@ GRAPH = GraphBrief(
 
 
 async def test_summary_fallback_is_deterministic_english() -> None:
+    """English, and any language without a phrasebook of its own (Korean has one)."""
+    for language in (None, "fr"):
+        texts = await SummaryWriter(None).write(GRAPH, language=language)
+        assert texts.summary_source == "keywords"
+        assert texts.summary_text == (
+            "Async Python dominates your 25 conversations from March 2023 to May 2024, "
+            "with about two thirds of them."
+        )
+        assert [insight.cluster_id for insight in texts.insights] == ["cluster_0", "cluster_1"]
+        assert texts.insight_text("cluster_1") == (
+            "Sourdough Baking covers flour and oven, about a third of your conversations."
+        )
+
+
+async def test_a_korean_summary_falls_back_to_korean() -> None:
     texts = await SummaryWriter(None).write(GRAPH, language="ko")
     assert texts.summary_source == "keywords"
     assert texts.summary_text == (
-        "Async Python dominates your 25 conversations from March 2023 to May 2024, "
-        "with about two thirds of them."
+        "2023년 3월부터 2024년 5월까지 나눈 대화 25개 가운데 68%가 \u2018Async Python\u2019 "
+        "주제로, 가장 큰 비중을 차지합니다."
     )
-    assert [insight.cluster_id for insight in texts.insights] == ["cluster_0", "cluster_1"]
     assert texts.insight_text("cluster_1") == (
-        "Sourdough Baking covers flour and oven, about a third of your conversations."
+        "\u2018Sourdough Baking\u2019 주제는 전체 대화의 32%를 차지하며, "
+        "주로 다루는 말은 flour, oven입니다."
     )
 
 

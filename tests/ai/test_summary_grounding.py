@@ -377,7 +377,7 @@ def test_the_prompt_holds_every_fact_the_prose_uses(sample) -> None:
 
 async def test_korean_prose_is_held_to_the_facts_and_the_script(sample, components) -> None:
     """The English embedding model cannot read Korean, so only the fact and script checks
-    apply; an invented year is still caught, and the fallback is English with the names."""
+    apply; an invented year is still caught, and the fallback is the Korean phrasebook's."""
     parts = parts_from_graph(parse_graph(json.dumps(sample.graph)))
     answers = {
         "llm": "이 사람은 여행과 요리에 관심이 많습니다. 다양한 주제를 탐구합니다.",
@@ -390,3 +390,4 @@ async def test_korean_prose_is_held_to_the_facts_and_the_script(sample, componen
     english = SummaryWriter(ScriptedModel(lambda _: "They like many topics a lot."))
     summary = await build_summary(parts, english, language="ko", generated_at="now")
     assert summary["overview"]["summary_source"] == "keywords"  # not in Korean
+    assert "주제" in summary["overview"]["summary_text"]

@@ -127,7 +127,16 @@ def test_an_overview_that_only_named_the_item_becomes_the_plain_facts() -> None:
     korean = summary_without_items(
         summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
     )
-    assert korean["overview"]["summary_text"] == ""  # no English put into a Korean summary
+    assert korean["overview"]["summary_text"] == (  # no English put into a Korean summary
+        "그래프에는 대화 9개가 있습니다. "
+        "가장 큰 주제는 \u2018Sourdough baking\u2019, \u2018Chess openings\u2019, "
+        "\u2018Rose pruning\u2019 주제입니다."
+    )
+    summary["language"] = "fr"
+    french = summary_without_items(
+        summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
+    )
+    assert french["overview"]["summary_text"] == ""  # nor into a French one
 
 
 def test_sentences_are_matched_whatever_the_spacing_and_a_short_title_is_left() -> None:

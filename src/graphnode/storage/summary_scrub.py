@@ -103,11 +103,21 @@ def _scrubbed_texts(entries: list[Any], title: re.Pattern[str] | None) -> list[A
 
 
 def _plain_overview(language: str | None, total: int, clusters: list[dict[str, Any]]) -> str:
-    """An overview whose every sentence named the item: the plain facts instead, in
-    English only (the summary's own language would need the model that wrote it)."""
-    if (language or "en").split("-")[0].casefold() not in ("en", "english") or not total:
-        return ""
+    """An overview whose every sentence named the item: the plain facts instead, in English
+    or Korean (the languages the AI service's deterministic prose is written in; any other
+    would need the model that wrote it, so it is left empty)."""
     names = [c["name"] for c in clusters[:3] if c.get("name")]
+    base = (language or "en").strip().lower().replace("_", "-").split("-")[0]
+    if not total:
+        return ""
+    if base == "ko":
+        text = f"그래프에는 대화 {total}개가 있습니다."
+        if names:
+            quoted = ", ".join(f"\u2018{name}\u2019" for name in names)
+            text += f" 가장 큰 주제는 {quoted} 주제입니다."
+        return text
+    if base not in ("en", "english"):
+        return ""
     noun = "conversation" if total == 1 else "conversations"
     text = f"Your graph holds {total} {noun}"
     if names:

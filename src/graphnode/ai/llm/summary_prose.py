@@ -4,16 +4,18 @@ Built from the same facts the model is given (``summary_brief``), with no model:
 ``keywords`` backend uses it, and so does every model answer that fails its checks. The
 sentences follow the shape of the graph (one dominant topic or an even spread, topics that
 grew or faded, the strongest link) instead of a fixed template, and shares are said the way
-a person says them ("about a fifth"), not as "11 of 66". English only.
+a person says them ("about a fifth"), not as "11 of 66". English; ``prose_korean`` says the
+same in Korean, and ``phrasebooks`` picks one by the summary's language.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from graphnode.ai.llm.keyword_text import distinct_keywords, join_words
-from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, TopicLink
+from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, TopicLink, Trend
 
 # (share, words), for the nearest of them; below the smallest a share is "a small part".
 _FRACTIONS = (
@@ -53,6 +55,10 @@ def count_words(count: int) -> str:
     return _NUMBER_WORDS[count] if count < len(_NUMBER_WORDS) else str(count)
 
 
+def _month_words(moment: datetime) -> str:
+    return moment.strftime("%B %Y")
+
+
 def _quoted(titles: Sequence[str], limit: int) -> list[str]:
     return [f"“{' '.join(title.split())}”" for title in titles if title.strip()][:limit]
 
@@ -69,16 +75,19 @@ def _fold(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
-def _themes(cluster: ClusterDigest) -> str:
+def themes_of(cluster: ClusterDigest) -> list[str]:
     """Its keywords that add something to its name: not "quantum computers" for "Quantum
     Computing" (half its words or more are the name's)."""
     named = {_fold(word) for word in re.findall(r"\w+", cluster.name)}
-    fresh = [
+    return [
         keyword
         for keyword in cluster.keywords
         if 2 * sum(_fold(word) in named for word in keyword.split()) < len(keyword.split())
     ]
-    return join_words(distinct_keywords(fresh, _INSIGHT_KEYWORDS), "and")
+
+
+def _themes(cluster: ClusterDigest) -> str:
+    return join_words(distinct_keywords(themes_of(cluster), _INSIGHT_KEYWORDS), "and")
 
 
 def _opening(brief: GraphBrief, top: Sequence[ClusterDigest]) -> str:
@@ -200,7 +209,7 @@ def _insight_trend(cluster: ClusterDigest) -> str | None:
     if cluster.trend == "fading":
         return "You talked about it more in earlier months than lately."
     if cluster.trend == "dormant":
-        since = f" since {cluster.last_time.strftime('%B %Y')}" if cluster.last_time else ""
+        since = f" since {_month_words(cluster.last_time)}" if cluster.last_time else ""
         return f"You have not come back to it{since}."
     return None
 
@@ -227,3 +236,42 @@ def insight_prose(brief: GraphBrief, cluster: ClusterDigest) -> str:
         _insight_link(brief, cluster),
     ]
     return " ".join(sentence for sentence in sentences if sentence)
+
+
+# --- the summary's patterns and recommendations (``pipeline.summary``) ------------------
+
+
+def focus_text(names: Sequence[str], share: float) -> str:
+    return f"{join_names(names)} take up {share_words(share)} of your conversations."
+
+
+def activity_text(month: datetime, count: int) -> str:
+    noun = "conversation" if count == 1 else "conversations"
+    return f"You were busiest in {_month_words(month)}, with {count} {noun}."
+
+
+def movement_text(name: str, trend: Trend, last_time: datetime | None) -> str:
+    if trend == "emerging":
+        return f"{name} has come up more often lately."
+    if trend == "fading":
+        return f"{name} came up more often earlier than lately."
+    since = _month_words(last_time) if last_time else "earlier"
+    return f"{name} has not come up since {since}."
+
+
+def bridge_text(a: str, b: str, words: Sequence[str]) -> str:
+    quoted = [f"“{word}”" for word in words[:2]]
+    via = f" already meet over {join_words(quoted, 'and')}" if quoted else " already touch"
+    return f"{a} and {b}{via}: a conversation that joins them could deepen both."
+
+
+def follow_text(name: str) -> str:
+    return (
+        f"{name} is growing: gathering what you have learned about it in one place "
+        "would make it easier to build on."
+    )
+
+
+def revisit_text(name: str, since: datetime | None) -> str:
+    when = f" since {_month_words(since)}" if since else ""
+    return f"You have set {name} aside{when}; pick it up again if it still matters."

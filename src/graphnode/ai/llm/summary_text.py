@@ -37,6 +37,7 @@ from graphnode.ai.llm.fact_checks import (
 )
 from graphnode.ai.llm.grounding import TextEncoder, unit_rows
 from graphnode.ai.llm.keyword_text import truncate
+from graphnode.ai.llm.phrasebooks import phrasebook_for
 from graphnode.ai.llm.summary_brief import (
     ClusterDigest,
     GraphBrief,
@@ -44,9 +45,9 @@ from graphnode.ai.llm.summary_brief import (
     insight_facts,
     overview_facts,
 )
-from graphnode.ai.llm.summary_prose import insight_prose, overview_prose
 from graphnode.ai.llm.text_checks import (
     NON_LATIN_LANGUAGES,
+    base_language,
     clean_prose,
     echoes_prompt,
     fits_language,
@@ -131,10 +132,6 @@ class _Task:
     must_not_name: tuple[str, ...] = ()
 
 
-def _base_language(language: str | None) -> str:
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
-
-
 class SummaryWriter:
     """Writes summary prose with ``model``, or deterministically when ``model`` is None.
 
@@ -204,7 +201,7 @@ class SummaryWriter:
         """Rows in ``brief.clusters`` order, or None when the semantic check cannot run."""
         if self._encoder is None:
             return None
-        if not self._every_language and _base_language(language) in NON_LATIN_LANGUAGES:
+        if not self._every_language and base_language(language) in NON_LATIN_LANGUAGES:
             # An English embedding model: Korean or Chinese prose would lie near no topic
             # whatever it said, so only the fact and script checks apply there.
             return None
@@ -253,7 +250,7 @@ class SummaryWriter:
             facts=overview_facts(brief),
             task=OVERVIEW_TASK,
             language=language,
-            fallback=overview_prose(brief),
+            fallback=phrasebook_for(language).overview(brief),
             terms=_subject_terms(clusters),
             topics=frozenset(range(len(brief.clusters))),
             must_name=tuple(largest),
@@ -274,7 +271,7 @@ class SummaryWriter:
             facts=facts,
             task=INSIGHT_TASK,
             language=language,
-            fallback=insight_prose(brief, cluster),
+            fallback=phrasebook_for(language).insight(brief, cluster),
             terms=_subject_terms([cluster]),
             topics=frozenset({row}),
             must_not_name=others,
@@ -387,7 +384,7 @@ def checked_prose(
     only applies when no other language was asked for.
     """
     low, high = length
-    if _base_language(language) in _DENSE_SCRIPTS:
+    if base_language(language) in _DENSE_SCRIPTS:
         low //= 2
     text = trim_to_sentence(clean_prose(answer), low)
     grounded = bool(language_name(language)) or not subject_terms

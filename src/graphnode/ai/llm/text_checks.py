@@ -49,7 +49,7 @@ def language_name(code: str | None) -> str | None:
     """``"ko"`` -> ``"Korean"``; unknown codes are passed through, None/English is None."""
     if not code:
         return None
-    base = code.strip().lower().replace("_", "-").split("-")[0]
+    base = base_language(code)
     if base == "en":
         return None
     return LANGUAGE_NAMES.get(base, code.strip())
@@ -116,12 +116,14 @@ def trim_to_sentence(text: str, min_length: int) -> str:
     return text
 
 
+def base_language(language: str | None) -> str:
+    """``"ko-KR"`` / ``"ko_KR"`` -> ``"ko"``; None -> ``""``."""
+    return (language or "").strip().lower().replace("_", "-").split("-")[0]
+
+
 def fits_language(text: str, language: str | None) -> bool:
     """False when a non-Latin-script language was asked for and the text has none of it."""
-    if not language:
-        return True
-    base = language.strip().lower().replace("_", "-").split("-")[0]
-    if base not in NON_LATIN_LANGUAGES:
+    if base_language(language) not in NON_LATIN_LANGUAGES:
         return True
     return any(
         char.isalpha() and not unicodedata.name(char, "").startswith("LATIN") for char in text

@@ -20,9 +20,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from graphnode.ai.llm.grounding import centroids_of
-from graphnode.ai.llm.keyword_text import join_words
+from graphnode.ai.llm.phrasebooks import ENGLISH, Phrasebook, phrasebook_for
 from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, TopicLink, Trend
-from graphnode.ai.llm.summary_prose import join_names, share_words
 from graphnode.ai.llm.summary_text import SummaryTexts
 from graphnode.ai.pipeline.assemble import GraphParts
 from graphnode.ai.pipeline.edges import Edge
@@ -56,10 +55,6 @@ class SummaryTextWriter(Protocol):
 
 def _month(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m")
-
-
-def _month_words(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%B %Y")
 
 
 def _times(parts: GraphParts) -> list[float]:
@@ -164,7 +159,10 @@ def connections(parts: GraphParts) -> list[dict[str, Any]]:
 
 
 def patterns(
-    parts: GraphParts, facts: Sequence[ClusterFacts], movement: TopicMovement | None
+    parts: GraphParts,
+    facts: Sequence[ClusterFacts],
+    movement: TopicMovement | None,
+    book: Phrasebook = ENGLISH,
 ) -> list[dict[str, Any]]:
     """Focus (the largest topics' share), each topic's movement, the busiest month."""
     found: list[dict[str, Any]] = []
@@ -172,26 +170,23 @@ def patterns(
     top = facts[:3]
     if top:
         share = sum(f.size for f in top) / total
-        names = join_names([f.name for f in top])
         found.append(
             {
                 "type": "focus",
-                "text": f"{names} take up {share_words(share)} of your conversations.",
+                "text": book.focus([f.name for f in top], share),
                 "clusters": [f.cluster_id for f in top],
                 "value": round(share, 4),
             }
         )
     if movement is not None:
-        found += [_movement_pattern(f, movement) for f in facts if f.trend is not None]
+        found += [_movement_pattern(f, movement, book) for f in facts if f.trend is not None]
     months = Counter(_month(t) for t in _times(parts))
     if months:
         month, count = months.most_common(1)[0]
-        noun = "conversation" if count == 1 else "conversations"
-        when = datetime.strptime(month, "%Y-%m").strftime("%B %Y")
         found.append(
             {
                 "type": "activity",
-                "text": f"You were busiest in {when}, with {count} {noun}.",
+                "text": book.activity(datetime.strptime(month, "%Y-%m"), count),
                 "month": month,
                 "count": count,
             }
@@ -199,60 +194,49 @@ def patterns(
     return found
 
 
-def _movement_pattern(fact: ClusterFacts, movement: TopicMovement) -> dict[str, Any]:
+def _movement_pattern(
+    fact: ClusterFacts, movement: TopicMovement, book: Phrasebook
+) -> dict[str, Any]:
     recent, earlier = movement.shares[fact.index]
-    text = {
-        "emerging": f"{fact.name} has come up more often lately.",
-        "fading": f"{fact.name} came up more often earlier than lately.",
-        "dormant": f"{fact.name} has not come up since "
-        + (_month_words(fact.last_time) if fact.last_time else "earlier")
-        + ".",
-    }[fact.trend or "emerging"]
     return {
         "type": fact.trend,
         "cluster": fact.cluster_id,
-        "text": text,
+        "text": book.movement(fact.name, fact.trend or "emerging", _time(fact.last_time)),
         "recent_share": round(recent, 4),
         "earlier_share": round(earlier, 4),
     }
 
 
-def _bridge_advice(link: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+def _bridge_advice(
+    link: Mapping[str, Any], names: Mapping[str, str], book: Phrasebook
+) -> dict[str, Any]:
     a, b = names[link["source_cluster"]], names[link["target_cluster"]]
-    words = [f"“{word}”" for word in link["bridge_keywords"][:2]]
-    via = f" already meet over {join_words(words, 'and')}" if words else " already touch"
     return {
         "type": "bridge_topics",
         "clusters": [link["source_cluster"], link["target_cluster"]],
-        "text": f"{a} and {b}{via}: a conversation that joins them could deepen both.",
+        "text": book.bridge(a, b, link["bridge_keywords"][:2]),
     }
 
 
-def _movement_advice(fact: ClusterFacts) -> dict[str, Any] | None:
+def _movement_advice(fact: ClusterFacts, book: Phrasebook) -> dict[str, Any] | None:
     if fact.trend == "emerging":
-        kind = "follow_emerging"
-        text = (
-            f"{fact.name} is growing: gathering what you have learned about it in one place "
-            "would make it easier to build on."
-        )
+        kind, text = "follow_emerging", book.follow(fact.name)
     elif fact.trend in ("dormant", "fading"):
-        kind = "revisit"
-        dormant = fact.trend == "dormant" and fact.last_time is not None
-        since = f" since {_month_words(fact.last_time or 0)}" if dormant else ""
-        text = f"You have set {fact.name} aside{since}; pick it up again if it still matters."
+        since = _time(fact.last_time) if fact.trend == "dormant" else None
+        kind, text = "revisit", book.revisit(fact.name, since)
     else:
         return None
     return {"type": kind, "clusters": [fact.cluster_id], "text": text}
 
 
 def recommendations(
-    links: Sequence[Mapping[str, Any]], facts: Sequence[ClusterFacts]
+    links: Sequence[Mapping[str, Any]], facts: Sequence[ClusterFacts], book: Phrasebook = ENGLISH
 ) -> list[dict[str, Any]]:
     """What the structure suggests: bridge linked topics, follow the growing ones, revisit
     the ones left behind; at most ``RECOMMENDATIONS``, in that order."""
     names = {f.cluster_id: f.name for f in facts}
-    advice = [_bridge_advice(link, names) for link in links[:2]]
-    moved = [a for f in facts if (a := _movement_advice(f)) is not None]
+    advice = [_bridge_advice(link, names, book) for link in links[:2]]
+    moved = [a for f in facts if (a := _movement_advice(f, book)) is not None]
     advice += sorted(moved, key=lambda a: a["type"] != "follow_emerging")
     return advice[:RECOMMENDATIONS]
 
@@ -323,6 +307,7 @@ async def build_summary(
     movement = topic_movement(parts)
     facts = cluster_facts(parts, movement)
     links = connections(parts)
+    book = phrasebook_for(language)
     texts = await writer.write(graph_brief(parts, facts, links, movement), language=language)
     total = len(parts.documents)
     built = {
@@ -336,9 +321,9 @@ async def build_summary(
             "summary_source": texts.summary_source,
         },
         "clusters": [_cluster_entry(f, total, texts) for f in facts],
-        "patterns": patterns(parts, facts, movement),
+        "patterns": patterns(parts, facts, movement, book),
         "connections": links,
-        "recommendations": recommendations(links, facts),
+        "recommendations": recommendations(links, facts, book),
         "generated_at": generated_at,
         "detail_level": "standard",
         "language": language,
