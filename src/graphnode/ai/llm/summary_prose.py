@@ -4,8 +4,8 @@ Built from the same facts the model is given (``summary_brief``), with no model:
 ``keywords`` backend uses it, and so does every model answer that fails its checks. The
 sentences follow the shape of the graph (one dominant topic or an even spread, topics that
 grew or faded, the strongest link) instead of a fixed template, and shares are said the way
-a person says them ("about a fifth"), not as "11 of 66". English; ``prose_korean`` says the
-same in Korean, and ``phrasebooks`` picks one by the summary's language.
+a person says them ("about a fifth"), not as "11 of 66". English; ``phrasebooks`` says the
+same in Korean, Japanese and Chinese, and picks one by the summary's language.
 """
 
 from __future__ import annotations
