@@ -26,20 +26,16 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from bench.cluster_quality import PER_SUBJECT, neighbour_agreement, scores
-from bench.labelled import CORPORA, labelled_corpus
+from bench.cluster_quality import labelled_run, neighbour_agreement, scores
+from bench.labelled import CORPORA
 from sklearn.metrics import adjusted_rand_score
 
 from graphnode.ai.components import open_pipeline
-from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.embedder import DEFAULT_MODEL
 from graphnode.ai.pipeline.multilingual_model import MULTILINGUAL_MODEL
-from graphnode.ai.pipeline.reduction import UmapReducer
 from graphnode.ingest.documents import Document, Section
 from graphnode.settings import Settings
 
@@ -85,27 +81,14 @@ async def bilingual_quality(components: Any) -> dict[str, Any]:
 
 
 async def labelled_quality(components: Any, corpus: str, seeds: int) -> dict[str, Any]:
-    docs, subject_names = labelled_corpus(PER_SUBJECT, corpus)
-    subject_of = {doc.orig_id: name for doc, name in zip(docs, subject_names, strict=True)}
-    started = time.perf_counter()
-    result = await components.pipeline.run(docs)
-    seconds = time.perf_counter() - started
-    nodes = result.graph["nodes"]
-    names = sorted(set(subject_names))
-    subjects = np.array([names.index(subject_of[node["orig_id"]]) for node in nodes])
-    clusters = np.array([int(node["cluster_id"].rsplit("_", 1)[1]) for node in nodes])
-    vectors = np.asarray(result.features["embeddings"], dtype=np.float32)
-    seeded = [
-        DensityClusterer(reducer=UmapReducer(seed=seed)).fit(vectors).labels
-        for seed in range(seeds)
-    ]
+    run = await labelled_run(components, corpus)
     return {
-        "conversations": len(nodes),
-        "pipeline": scores(subjects, [clusters]),
-        "seeds": scores(subjects, seeded),
-        "neighbour_agreement": neighbour_agreement(vectors, subjects),
-        "embedding_seconds": result.features["metadata"]["timings"]["Embedding"],
-        "seconds": round(seconds, 2),
+        "conversations": len(run.nodes),
+        "pipeline": scores(run.subjects, [run.clusters]),
+        "seeds": scores(run.subjects, run.seeded_labels(seeds)),
+        "neighbour_agreement": neighbour_agreement(run.vectors, run.subjects),
+        "embedding_seconds": run.features["metadata"]["timings"]["Embedding"],
+        "seconds": round(run.seconds, 2),
     }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from graphnode.ai.components import PipelineComponents
 from graphnode.ai.pipeline.clustering import DensityClusterer
 from graphnode.ai.pipeline.reduction import UmapReducer
+from graphnode.ingest.documents import Document
 
 PER_SUBJECT = 40
 NEIGHBOURS = 10
@@ -66,36 +68,65 @@ def bertopic_topics(st: Any, texts: list[str], vectors: np.ndarray | None, seed:
     return np.asarray(topics)
 
 
-async def corpus_quality(
-    components: PipelineComponents, st: Any, corpus: str, seeds: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LabelledRun:
+    """The real pipeline's run over one labelled corpus, in its graph's node order."""
+
+    docs: list[Document]
+    names: list[str]  # the subjects, sorted
+    nodes: list[dict[str, Any]]
+    subjects: np.ndarray  # each node's subject, as an index into names
+    clusters: np.ndarray
+    vectors: np.ndarray
+    features: dict[str, Any]
+    seconds: float
+
+    def seeded_labels(self, seeds: int) -> list[np.ndarray]:
+        """Our clustering of the run's own vectors over ``seeds`` UMAP seeds: the spread."""
+        return [
+            DensityClusterer(reducer=UmapReducer(seed=seed)).fit(self.vectors).labels
+            for seed in range(seeds)
+        ]
+
+
+async def labelled_run(components: PipelineComponents, corpus: str) -> LabelledRun:
     docs, subject_names = labelled_corpus(PER_SUBJECT, corpus)
     subject_of = {doc.orig_id: name for doc, name in zip(docs, subject_names, strict=True)}
     started = time.perf_counter()
     result = await components.pipeline.run(docs)
-    ours_s = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     nodes = result.graph["nodes"]
     names = sorted(set(subject_names))
-    subjects = np.array([names.index(subject_of[node["orig_id"]]) for node in nodes])
-    clusters = np.array([int(node["cluster_id"].rsplit("_", 1)[1]) for node in nodes])
-    vectors = np.asarray(result.features["embeddings"], dtype=np.float32)
-    by_id = {doc.orig_id: doc for doc in docs}
-    texts = [components.pipeline.clean(by_id[node["orig_id"]]).text for node in nodes]
-    ours_seeds = [
-        DensityClusterer(reducer=UmapReducer(seed=seed)).fit(vectors).labels
-        for seed in range(seeds)
-    ]
+    return LabelledRun(
+        docs=docs,
+        names=names,
+        nodes=nodes,
+        subjects=np.array([names.index(subject_of[node["orig_id"]]) for node in nodes]),
+        clusters=np.array([int(node["cluster_id"].rsplit("_", 1)[1]) for node in nodes]),
+        vectors=np.asarray(result.features["embeddings"], dtype=np.float32),
+        features=result.features,
+        seconds=seconds,
+    )
+
+
+async def corpus_quality(
+    components: PipelineComponents, st: Any, corpus: str, seeds: int
+) -> dict[str, Any]:
+    run = await labelled_run(components, corpus)
+    subjects = run.subjects
+    by_id = {doc.orig_id: doc for doc in run.docs}
+    texts = [components.pipeline.clean(by_id[node["orig_id"]]).text for node in run.nodes]
     started = time.perf_counter()
     theirs_end_to_end = bertopic_topics(st, texts, None, 0)
     theirs_s = time.perf_counter() - started
-    theirs_seeds = [bertopic_topics(st, texts, vectors, seed) for seed in range(seeds)]
+    theirs_seeds = [bertopic_topics(st, texts, run.vectors, seed) for seed in range(seeds)]
     return {
         "corpus": corpus,
-        "subjects": names,
-        "conversations": len(nodes),
-        "neighbour_agreement": neighbour_agreement(vectors, subjects),
-        "ours_pipeline": {**scores(subjects, [clusters]), "seconds": round(ours_s, 2)},
-        "ours_seeds": scores(subjects, ours_seeds),
+        "subjects": run.names,
+        "conversations": len(run.nodes),
+        "neighbour_agreement": neighbour_agreement(run.vectors, subjects),
+        "ours_pipeline": {**scores(subjects, [run.clusters]), "seconds": round(run.seconds, 2)},
+        "ours_seeds": scores(subjects, run.seeded_labels(seeds)),
         "bertopic_end_to_end": {
             **scores(subjects, [theirs_end_to_end]),
             "outlier_share": round(float((theirs_end_to_end < 0).mean()), 4),

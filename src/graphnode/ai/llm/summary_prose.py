@@ -32,13 +32,13 @@ _FRACTIONS = (
     (3 / 4, "three quarters"),
 )
 _SMALL_SHARE = 0.07
-_DOMINANT_SHARE = 0.4
-_EVEN_SPREAD = 0.05  # the three largest topics within five points of each other
+DOMINANT_SHARE = 0.4
+EVEN_SPREAD = 0.05  # the three largest topics within five points of each other
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 # The overview names every topic of a small graph, else the five largest and a count.
 _OVERVIEW_ALL = 6
 _OVERVIEW_NAMED = 5
-_INSIGHT_KEYWORDS = 3
+INSIGHT_KEYWORDS = 3
 
 
 def share_words(share: float) -> str:
@@ -87,7 +87,7 @@ def themes_of(cluster: ClusterDigest) -> list[str]:
 
 
 def _themes(cluster: ClusterDigest) -> str:
-    return join_words(distinct_keywords(themes_of(cluster), _INSIGHT_KEYWORDS), "and")
+    return join_words(distinct_keywords(themes_of(cluster), INSIGHT_KEYWORDS), "and")
 
 
 def _opening(brief: GraphBrief, top: Sequence[ClusterDigest]) -> str:
@@ -96,11 +96,10 @@ def _opening(brief: GraphBrief, top: Sequence[ClusterDigest]) -> str:
     first_share = brief.share(top[0])
     if len(top) == 1:
         return f"All of {scope} are about {top[0].name}."
-    if first_share >= _DOMINANT_SHARE:
+    if first_share >= DOMINANT_SHARE:
         return f"{top[0].name} dominates {scope}, with {share_words(first_share)} of them."
     leaders = [cluster.name for cluster in top[:3]]
-    shares = [brief.share(cluster) for cluster in top[:3]]
-    if len(leaders) == 3 and max(shares) - min(shares) <= _EVEN_SPREAD:
+    if spread_evenly(brief, top):
         return f"Across {scope}, your attention is spread evenly, led by {join_names(leaders)}."
     return (
         f"Across {scope}, you came back most often to {leaders[0]}, "
@@ -108,12 +107,23 @@ def _opening(brief: GraphBrief, top: Sequence[ClusterDigest]) -> str:
     )
 
 
-def _the_rest(ordered: Sequence[ClusterDigest]) -> str | None:
+def spread_evenly(brief: GraphBrief, top: Sequence[ClusterDigest]) -> bool:
+    """The three largest topics within ``EVEN_SPREAD`` of each other's share."""
+    shares = [brief.share(cluster) for cluster in top[:3]]
+    return len(shares) == 3 and max(shares) - min(shares) <= EVEN_SPREAD
+
+
+def after_the_leaders(ordered: Sequence[ClusterDigest]) -> tuple[list[str], int]:
+    """The topics the overview names after the three largest, and how many smaller ones it
+    only counts (all of a small graph's are named)."""
     shown = len(ordered) if len(ordered) <= _OVERVIEW_ALL else _OVERVIEW_NAMED
-    named = [cluster.name for cluster in ordered[3:shown]]
+    return [cluster.name for cluster in ordered[3:shown]], len(ordered) - shown
+
+
+def _the_rest(ordered: Sequence[ClusterDigest]) -> str | None:
+    named, smaller = after_the_leaders(ordered)
     if not named:
         return None
-    smaller = len(ordered) - shown
     if smaller <= 0:
         verb = "rounds out" if len(named) == 1 else "round out"
         return f"{join_names(named)} {verb} the picture."

@@ -21,13 +21,13 @@ from datetime import datetime
 
 from graphnode.ai.llm.keyword_text import distinct_keywords
 from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, Trend, percent
-from graphnode.ai.llm.summary_prose import themes_of
-
-_DOMINANT_SHARE = 0.4
-_EVEN_SPREAD = 0.05
-_OVERVIEW_ALL = 6
-_OVERVIEW_NAMED = 5
-_INSIGHT_KEYWORDS = 3
+from graphnode.ai.llm.summary_prose import (
+    DOMINANT_SHARE,
+    INSIGHT_KEYWORDS,
+    after_the_leaders,
+    spread_evenly,
+    themes_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,24 +128,21 @@ class TemplatedProse:
         scope = self._scope(brief)
         if len(top) == 1:
             return self.t.all_one.format(scope=scope, topic=self._topic(top[0].name))
-        if brief.share(top[0]) >= _DOMINANT_SHARE:
+        if brief.share(top[0]) >= DOMINANT_SHARE:
             return self.t.dominant.format(
                 scope=scope, share=percent(brief.share(top[0])), topic=self._topic(top[0].name)
             )
         leaders = [cluster.name for cluster in top[:3]]
-        shares = [brief.share(cluster) for cluster in top[:3]]
-        if len(leaders) == 3 and max(shares) - min(shares) <= _EVEN_SPREAD:
+        if spread_evenly(brief, top):
             return self.t.even.format(scope=scope, topics=self._topics(leaders))
         return self.t.leader.format(
             scope=scope, first=self._topic(leaders[0]), others=self._topics(leaders[1:])
         )
 
     def _the_rest(self, ordered: Sequence[ClusterDigest]) -> str | None:
-        shown = len(ordered) if len(ordered) <= _OVERVIEW_ALL else _OVERVIEW_NAMED
-        named = [cluster.name for cluster in ordered[3:shown]]
+        named, smaller = after_the_leaders(ordered)
         if not named:
             return None
-        smaller = len(ordered) - shown
         if smaller <= 0:
             return self.t.rest_all.format(topics=self._topics(named))
         return self.t.rest_more.format(topics=self._topics(named), count=smaller)
@@ -190,7 +187,7 @@ class TemplatedProse:
     # --- an insight ----------------------------------------------------------------------
 
     def _themes(self, cluster: ClusterDigest) -> str:
-        return self.t.separator.join(distinct_keywords(themes_of(cluster), _INSIGHT_KEYWORDS))
+        return self.t.separator.join(distinct_keywords(themes_of(cluster), INSIGHT_KEYWORDS))
 
     def _insight_opening(self, brief: GraphBrief, cluster: ClusterDigest, rank: int) -> str:
         values = {
