@@ -1,6 +1,8 @@
 """Peak resident memory of this process while some work runs, for the benches.
 
-``MemoryWatch`` samples the resident set from ``/proc/self/statm`` in a thread (every 20 ms)
+``MemoryWatch`` samples the resident set from ``/proc/self/statm`` in a thread (every 20 ms),
+with that of this process's multiprocessing children (the background process of a large
+task's CPU stages, ``graphnode.ai.pipeline.cpu_stages``),
 and keeps the peak per named phase, so one run can report the peak of each stage, or of our
 pipeline and of BERTopic measured one after the other. ``release_freed_memory`` hands the
 C heap's freed pages back to the system first (glibc's ``malloc_trim``), so that what one
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
 import threading
 
@@ -19,9 +22,18 @@ SAMPLE_S = 0.02
 MB = 2**20
 
 
+def _resident(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * PAGE
+    except (FileNotFoundError, ProcessLookupError, IndexError):  # it ended meanwhile
+        return 0
+
+
 def resident_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
+    """This process's resident set and its multiprocessing children's."""
+    children = multiprocessing.active_children()
+    return _resident("self") + sum(_resident(str(child.pid)) for child in children)
 
 
 def release_freed_memory() -> None:

@@ -49,6 +49,13 @@ def _positive(raw: str) -> int:
     return value
 
 
+def _non_negative(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
 def _long_poll_seconds(raw: str) -> int:
     value = int(raw)
     if not 0 <= value <= 20:  # SQS's WaitTimeSeconds range
@@ -300,6 +307,14 @@ class Settings:
         4,
         "Graph tasks one AI service runs at once; their embedding and LLM calls share batches.",
         _positive,
+    )
+    background_items: int = _setting(
+        "GRAPHNODE_BACKGROUND_ITEMS",
+        2000,
+        "Items from which a graph task runs its CPU stages (cleaning, clustering, keywords, "
+        "edges, layout) in a separate process at a lower priority, so smaller tasks beside it "
+        "keep the CPU and the GIL; 0: always in this process.",
+        _non_negative,
     )
     # The AI service consumes the RequestQueue with its own knobs: sharing the worker's would
     # tie two services with different loads (seconds-long results vs minutes-long graph

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -16,6 +17,7 @@ from graphnode.ai.llm.base import LanguageModel
 from graphnode.ai.llm.naming import ClusterNamer
 from graphnode.ai.llm.summary_text import SummaryWriter
 from graphnode.ai.pipeline.clustering import DensityClusterer
+from graphnode.ai.pipeline.cpu_stages import CpuStages
 from graphnode.ai.pipeline.edges import NeighbourEdges
 from graphnode.ai.pipeline.embedder import (
     DocumentEmbedder,
@@ -26,6 +28,7 @@ from graphnode.ai.pipeline.embedder import (
 )
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.layout import ClusterLayout
+from graphnode.ai.pipeline.reduction import EXACT_NEIGHBOURS_MAX, UmapReducer
 from graphnode.ai.pipeline.runner import GraphPipeline
 from graphnode.ai.pipeline.subclusters import KMeansSubclusters
 from graphnode.settings import Settings
@@ -73,24 +76,36 @@ def _lower_this_threads_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def _warm_up_in_background(clusterer: DensityClusterer) -> None:
+def _warm_up_in_background(clusterer: DensityClusterer, cpu: CpuStages) -> None:
     """Compile the reducer's kernels off the event loop, so a long-running service's first
-    task does not pay for it. A daemon thread: stopping the service never waits for it."""
+    task does not pay for it: here, in a daemon thread (stopping the service never waits for
+    it), for the tasks whose CPU stages run in this process, and in the background process
+    for the large ones."""
     reducer = clusterer.reducer
     if reducer is None:
         return
+    cpu.warm_up(functools.partial(_warm_up_reducer, reducer))
+    # Only a graph past 20,000 items needs the approximate search; when such a graph runs
+    # in the background process, it is compiled there only.
+    approximate_here = not cpu.in_background(EXACT_NEIGHBOURS_MAX + 1)
 
     def run() -> None:
         try:
             reducer.warm_up()
-            # Only a graph past 20,000 items needs the approximate search: compile it at
-            # the lowest priority, so that tasks running meanwhile keep the CPU.
-            _lower_this_threads_priority()
-            reducer.warm_up_approximate()
+            if approximate_here:
+                # At the lowest priority, so that tasks running meanwhile keep the CPU.
+                _lower_this_threads_priority()
+                reducer.warm_up_approximate()
         except Exception:  # the first real task will compile it instead
             log.warning("clustering warm-up failed", exc_info=True)
 
     threading.Thread(target=run, name="clustering-warm-up", daemon=True).start()
+
+
+def _warm_up_reducer(reducer: UmapReducer) -> None:
+    """The background process's warm-up (a module function: it is sent there by pickle)."""
+    reducer.warm_up()
+    reducer.warm_up_approximate()
 
 
 @contextlib.asynccontextmanager
@@ -127,13 +142,15 @@ async def open_pipeline(
             max_chunks_per_document=chunk_budget(settings.embedding_max_chunks, model.device),
         )
         clusterer = DensityClusterer()
+        cpu = CpuStages(settings.background_items)
+        stack.callback(cpu.close)
         if warm_up:
-            _warm_up_in_background(clusterer)
+            _warm_up_in_background(clusterer, cpu)
         pipeline = GraphPipeline(
             clean=clean_document,
             embedder=embedder,
             clusterer=clusterer,
-            keywords=ClassTfidfKeywords(encoder=batcher),
+            keywords=ClassTfidfKeywords(encoder=batcher, cpu=cpu),
             namer=ClusterNamer(language_model, encoder=batcher),
             edges=NeighbourEdges(),
             subclusters=KMeansSubclusters(),
@@ -142,5 +159,6 @@ async def open_pipeline(
                 language_model, encoder=batcher, encoder_reads_every_language=model.multilingual
             ),
             model_name=model.name,
+            cpu=cpu,
         )
         yield PipelineComponents(pipeline, embedder, batcher, model, language_model)

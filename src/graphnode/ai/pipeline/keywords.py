@@ -15,16 +15,17 @@ the embedding model (``phrases.diversify``) when one is given.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 from graphnode.ai.llm.grounding import TextEncoder, centroids_of
+from graphnode.ai.pipeline.cpu_stages import CpuStages
 from graphnode.ai.pipeline.keyword_vocabulary import (
     CHAT_WORDS,
     CJK_FILLER,
@@ -141,15 +142,30 @@ class ClassTfidfKeywords:
     relevance to the cluster's centroid and diversity."""
 
     def __init__(
-        self, *, min_df: int = 1, max_df: float = 0.9, encoder: TextEncoder | None = None
+        self,
+        *,
+        min_df: int = 1,
+        max_df: float = 0.9,
+        encoder: TextEncoder | None = None,
+        cpu: CpuStages | None = None,
     ) -> None:
         self._min_df, self._max_df = min_df, max_df
         self._encoder = encoder
+        self._cpu = cpu or CpuStages()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # ``fit`` may run in the background process (``cpu_stages``): it needs only the
+        # counting options, and the encoder and the pool belong to this process.
+        return {"_min_df": self._min_df, "_max_df": self._max_df}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._min_df, self._max_df = state["_min_df"], state["_max_df"]
+        self._encoder, self._cpu = None, CpuStages()
 
     async def extract(
         self, texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray
     ) -> Keywords:
-        found = await asyncio.to_thread(self.fit, texts, labels)
+        found = await self._cpu.run(len(texts), self.fit, texts, labels)
         if self._encoder is None or not found.candidates:
             return found
         centroids = centroids_of(vectors, labels, len(found.candidates))

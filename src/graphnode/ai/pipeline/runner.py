@@ -19,6 +19,7 @@ from graphnode.ai.llm.grounding import centroids_of
 from graphnode.ai.llm.naming import ClusterBrief
 from graphnode.ai.pipeline.assemble import GraphParts, Label, build_features, build_graph, now_iso
 from graphnode.ai.pipeline.clustering import Clustering
+from graphnode.ai.pipeline.cpu_stages import CpuStages
 from graphnode.ai.pipeline.edges import Edge
 from graphnode.ai.pipeline.embedder import Embeddings, FractionCallback
 from graphnode.ai.pipeline.keywords import Keywords
@@ -98,6 +99,20 @@ async def _no_progress(_stage: str, _percent: float) -> None:
     return None
 
 
+# Documents cleaned per call: a large task's go to the background process a batch at a
+# time, so that pickling them never holds this process's GIL for long.
+CLEAN_BATCH = 500
+
+
+def cleaned_documents(
+    clean: Callable[[Document], Document], documents: Sequence[Document]
+) -> list[Document]:
+    """``documents`` cleaned, without those left with no text (a stage function: it may run
+    in the background process, so it takes all it needs as arguments)."""
+    cleaned = [clean(d) for d in documents]
+    return [d for d in cleaned if any(s.text.strip() for s in d.sections)]
+
+
 @dataclass(frozen=True)
 class GraphPipeline:
     clean: Callable[[Document], Document]
@@ -110,6 +125,8 @@ class GraphPipeline:
     layout: Layout
     summary_writer: SummaryTextWriter
     model_name: str = "unknown"
+    # Where the CPU stages run: threads, or for a large task a background process.
+    cpu: CpuStages = field(default_factory=CpuStages)
 
     async def run(
         self,
@@ -119,7 +136,8 @@ class GraphPipeline:
     ) -> PipelineResult:
         options = options or PipelineOptions()
         stages = StageClock(progress)
-        docs = await stages.run(Stage.CLEANING, asyncio.to_thread(self._cleaned, documents))
+        items, cpu = len(documents), self.cpu
+        docs = await stages.run(Stage.CLEANING, self._cleaned(documents))
         texts = [d.text for d in docs]
         # Unset, names and the summary follow the language the user writes in (a pass over
         # up to 200,000 characters: off the event loop, like every CPU stage).
@@ -130,7 +148,8 @@ class GraphPipeline:
         vectors = embedded.vectors
         clustering: Clustering = await stages.run(
             Stage.CLUSTERING,
-            asyncio.to_thread(
+            cpu.run(
+                items,
                 self.clusterer.fit,
                 vectors,
                 min_clusters=options.min_clusters,
@@ -146,13 +165,11 @@ class GraphPipeline:
             Stage.NAMING,
             self._name(docs, vectors, clustering, keywords, central, language),
         )
-        edges = await stages.run(Stage.EDGES, asyncio.to_thread(self.edges.fit, vectors, labels))
+        edges = await stages.run(Stage.EDGES, cpu.run(items, self.edges.fit, vectors, labels))
         subclusters = await stages.run(
-            Stage.SUBCLUSTERS, asyncio.to_thread(self.subclusters.fit, vectors, labels)
+            Stage.SUBCLUSTERS, cpu.run(items, self.subclusters.fit, vectors, labels)
         )
-        positions = await stages.run(
-            Stage.LAYOUT, asyncio.to_thread(self.layout.fit, vectors, labels)
-        )
+        positions = await stages.run(Stage.LAYOUT, cpu.run(items, self.layout.fit, vectors, labels))
         parts = GraphParts(
             docs, vectors, clustering, keywords, names, edges, subclusters, positions, central
         )
@@ -190,9 +207,12 @@ class GraphPipeline:
         )
         return PipelineResult(graph, features, summary, stages.timings)
 
-    def _cleaned(self, documents: Sequence[Document]) -> list[Document]:
-        cleaned = [self.clean(d) for d in documents]
-        kept = [d for d in cleaned if any(s.text.strip() for s in d.sections)]
+    async def _cleaned(self, documents: Sequence[Document]) -> list[Document]:
+        items = len(documents)
+        batches = [documents[i : i + CLEAN_BATCH] for i in range(0, items, CLEAN_BATCH)]
+        kept = []
+        for batch in batches:
+            kept += await self.cpu.run(items, cleaned_documents, self.clean, batch)
         if not kept:
             raise EmptyInputError("no conversation or note with any text to build a graph from")
         return kept

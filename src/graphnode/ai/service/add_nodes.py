@@ -7,8 +7,7 @@ merges it into the stored graph.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,6 +70,13 @@ async def _new_cluster_label(
     return {placement.new_cluster: cluster_info(label, len(members), terms)}
 
 
+def _cleaned(
+    clean: Callable[[Document], Document], documents: Sequence[Document]
+) -> list[Document]:
+    """A stage function: it may run in the background process, so it takes what it needs."""
+    return [clean(d) for d in documents]
+
+
 async def build_addition(
     pipeline: GraphPipeline,
     documents: Sequence[Document],
@@ -80,9 +86,11 @@ async def build_addition(
     """The graph.json of the new nodes, placed among the existing ones, built as the
     contract's :class:`GraphAdditionFile` and dumped."""
     known = {node.orig_id for node in graph.nodes}
+    # A large addition's CPU work runs where a large graph's does (``GraphPipeline.cpu``).
+    items, cpu = len(documents), pipeline.cpu
     docs = [
         d
-        for d in await asyncio.to_thread(lambda: [pipeline.clean(d) for d in documents])
+        for d in await cpu.run(items, _cleaned, pipeline.clean, documents)
         if d.orig_id not in known and any(s.text.strip() for s in d.sections)
     ]
     if not docs:
@@ -96,7 +104,8 @@ async def build_addition(
         raise MissingGraphError("the stored graph has no vectors to place new items against")
     positions = np.asarray([[n.x or 0.0, n.y or 0.0] for n in nodes], dtype=np.float32)
     taken = sorted({n.cluster_id for n in graph.nodes} | set(graph.metadata.clusters))
-    placement = await asyncio.to_thread(
+    placement = await cpu.run(
+        items,
         NearestClusterPlacement().place,
         existing,
         [n.cluster_id for n in nodes],
@@ -108,7 +117,7 @@ async def build_addition(
     # ``hash()`` differed between processes and could merge two clusters).
     labels = np.unique(np.asarray(placement.clusters, dtype=str), return_inverse=True)[1]
     keywords = (
-        await asyncio.to_thread(ClassTfidfKeywords().fit, [d.text for d in docs], labels)
+        await cpu.run(items, ClassTfidfKeywords().fit, [d.text for d in docs], labels)
     ).per_item
     new_clusters = await _new_cluster_label(
         pipeline, placement, docs, keywords, vectors, (existing, [n.cluster_id for n in nodes])
