@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import signal
 import time
 
 import pytest
@@ -33,6 +34,14 @@ async def test_a_large_task_runs_in_another_process_at_a_lower_priority(backgrou
         assert await background.run(10, os.nice, 0) == min(os.nice(0) + BACKGROUND_NICE, 19)
 
 
+async def test_a_background_process_that_died_while_idle_is_replaced(background):
+    first = await background.run(10, os.getpid)
+    os.kill(first, signal.SIGKILL)  # the kernel's OOM killer, say, between two tasks
+    await _gone(first)
+    await asyncio.sleep(0.5)  # the pool notices its process is gone
+    assert await background.run(10, os.getpid) not in (first, os.getpid())
+
+
 async def test_a_stage_failure_comes_back_as_itself(background):
     with pytest.raises(EmptyInputError, match="nothing here"):
         await background.run(10, _refuse, "nothing here")
@@ -53,11 +62,32 @@ async def test_closing_kills_a_stage_under_way_instead_of_waiting_for_it():
     cpu.close()
     with pytest.raises(BackgroundStageError):
         await asyncio.wait_for(stage, 30)  # bounded: a hang fails here instead of the run
+    await _gone(pid)
+
+
+async def test_a_cancelled_task_leaves_no_computation_behind():
+    """The call its cancelled task left would hold the process for nobody: it is stopped,
+    and the next large task gets a fresh process at once."""
+    cpu = CpuStages(background_items=1)
+    try:
+        pid = await cpu.run(1, os.getpid)
+        stage = asyncio.ensure_future(cpu.run(1, time.sleep, 600))
+        await asyncio.sleep(0.5)
+        stage.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stage
+        await _gone(pid)
+        assert await asyncio.wait_for(cpu.run(1, os.getpid), 60) != pid
+    finally:
+        cpu.close()
+
+
+async def _gone(pid: int) -> None:
     for _ in range(100):
         if not _alive(pid):
-            break
+            return
         await asyncio.sleep(0.1)
-    assert not _alive(pid)
+    raise AssertionError(f"background process {pid} still running")
 
 
 async def test_closing_an_idle_background_process_lets_it_exit():
@@ -96,6 +126,8 @@ async def test_the_graph_is_the_same_whichever_process_ran_its_stages(
         moved = await pipeline.run(sample_documents, PipelineOptions())
     finally:
         cpu.close()
+    # Cleaning (one batch), clustering, keyword counting, edges, subtopics, layout.
+    assert cpu.calls_sent == 6
     fields = ("orig_id", "cluster_id", "cluster_name", "keywords", "x", "y")
     assert [[n[f] for f in fields] for n in moved.graph["nodes"]] == [
         [n[f] for f in fields] for n in sample_graph.graph["nodes"]

@@ -136,6 +136,8 @@ def test_a_korean_particle_written_onto_a_name_leaves_the_name() -> None:
     assert unsupported_facts("그는 Emergency Fund에 관심이 많고 Python을 씁니다.", facts) is None
     problem = unsupported_facts("이 사람은 Jeff Walker에게 배웁니다.", facts) or ""
     assert "Jeff, Walker" in problem
+    # Korean has no capitals: a capitalised word opening its sentence is a name there too.
+    assert "Amycana" in (unsupported_facts("Amycana는 Python 라이브러리입니다.", facts) or "")
 
 
 def test_numbers_compare_however_they_are_written() -> None:

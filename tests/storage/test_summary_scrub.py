@@ -139,6 +139,18 @@ def test_an_overview_that_only_named_the_item_becomes_the_plain_facts() -> None:
     assert french["overview"]["summary_text"] == ""  # nor into a French one
 
 
+def test_the_plain_overview_names_the_topics_largest_now() -> None:
+    summary = _summary()
+    summary["overview"]["summary_text"] = f"Mostly “{TITLE}”."
+    after = summary_without_items(
+        summary, [TITLE], {"cluster_0": 1, "cluster_1": 4, "cluster_2": 2}, 7
+    )
+    assert after["overview"]["summary_text"] == (
+        "Your graph holds 7 conversations; the largest topics are "
+        "Chess openings, Rose pruning and Sourdough baking."
+    )
+
+
 def test_sentences_are_matched_whatever_the_spacing_and_a_short_title_is_left() -> None:
     text = "First.  You asked “why IS my\nstarter flat?”. Last one!"
     assert without_sentences_quoting(text, phrase_pattern([TITLE])) == "First.  Last one!"

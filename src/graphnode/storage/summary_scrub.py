@@ -104,9 +104,10 @@ def _scrubbed_texts(entries: list[Any], title: re.Pattern[str] | None) -> list[A
 
 def _plain_overview(language: str | None, total: int, clusters: list[dict[str, Any]]) -> str:
     """An overview whose every sentence named the item: the plain facts instead, in English
-    or Korean (the languages the AI service's deterministic prose is written in; any other
-    would need the model that wrote it, so it is left empty)."""
-    names = [c["name"] for c in clusters[:3] if c.get("name")]
+    or Korean (any other language would need words of its own, so it is left empty). The
+    largest topics are the largest now: removals may have reordered them."""
+    largest = sorted(clusters, key=lambda c: -int(c.get("size") or 0))
+    names = [c["name"] for c in largest[:3] if c.get("name")]
     base = (language or "en").strip().lower().replace("_", "-").split("-")[0]
     if not total:
         return ""

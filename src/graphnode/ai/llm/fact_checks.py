@@ -41,7 +41,7 @@ _THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
 # Latin letters (the multiplication and division signs left out); a word is a run of them
 # or of other letters. Korean writes its particles onto a foreign word ("Python에",
 # "Kyoto는"), which must still read as the name "Python", not as one the facts never held.
-_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02c1\u1e00-\u1eff"  # IPA, modifier letters
 _WORD = re.compile(rf"[{_LATIN}]+|[^\W\d_{_LATIN}]+")
 # Code-like tokens ("async_traits", `tokio::spawn`) are names too: a model invents APIs.
 _IDENTIFIER = re.compile(r"`[^`\n]+`|\b\w+(?:_\w+|::\w+)+\b")
@@ -125,20 +125,29 @@ def proper_nouns(text: str) -> list[str]:
 
     A sentence's first word counts only when a capitalised word follows it ("Jeff Walker
     is ...") and it is not a common sentence opener; inner capitals ("AWS", "iPhone")
-    always count. "I" never does.
+    always count. "I" never does. In a sentence of a script without case (Korean, Chinese,
+    Japanese), a capitalised Latin word is a name wherever it stands ("Amycana는 ...").
     """
     found: list[str] = []
     for sentence in sentences(_normalised(text)):
         words = _WORD.findall(sentence)
+        caseless = any(_is_caseless(word) for word in words)
         for position, word in enumerate(words):
             if word == "I" or not (_is_capitalised(word) or _has_inner_capitals(word)):
                 continue
-            if position == 0 and not _has_inner_capitals(word):
+            if position == 0 and not _has_inner_capitals(word) and not caseless:
                 follows = len(words) > 1 and _is_capitalised(words[1])
                 if not follows or word.casefold() in _COMMON_STARTERS:
                     continue
+            if position == 0 and word.casefold() in _COMMON_STARTERS:
+                continue
             found.append(word)
     return found
+
+
+def _is_caseless(word: str) -> bool:
+    """A word of a script with no capitals (Hangul, Han, kana, Thai, Arabic...)."""
+    return word.lower() == word.upper()
 
 
 def invented_numbers(text: str, facts: str) -> list[str]:

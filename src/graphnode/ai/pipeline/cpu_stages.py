@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -37,12 +38,23 @@ T = TypeVar("T")
 
 # The background process's nice value: the small tasks' threads here run at 0.
 BACKGROUND_NICE = 10
+# How often the background process checks that the service that started it is alive.
+PARENT_CHECK_S = 1.0
 
 
-def _lower_priority() -> None:
-    """The background process's initializer (a no-op where nice values do not exist)."""
+def _in_background(parent: int) -> None:
+    """The background process's initializer: a lower priority (where nice values exist),
+    and an exit of its own if the service dies without closing it (killed: nothing else
+    would ever tell it, and it would wait on its call queue forever)."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(BACKGROUND_NICE)
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 class BackgroundStageError(RuntimeError):
@@ -56,70 +68,76 @@ class CpuStages:
 
     def __init__(self, background_items: int = 0) -> None:
         self.background_items = background_items
+        self.calls_sent = 0  # to the background process, ever (what tests and logs count)
         self._pool: ProcessPoolExecutor | None = None
-        self._running = 0  # calls sent to the background process and not yet back
+        self._closed = False
+        # Calls sent to the background process and not finished there: a call whose task
+        # was cancelled still runs, and closing must kill it rather than wait for it.
+        self._pending: set[Future[Any]] = set()
 
     def in_background(self, items: int) -> bool:
-        return 0 < self.background_items <= items
+        return not self._closed and 0 < self.background_items <= items
 
     async def run(self, items: int, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         if not self.in_background(items):
             return await asyncio.to_thread(function, *args, **kwargs)
-        call = functools.partial(function, *args, **kwargs)
-        self._running += 1
+        pool, future = self._submit(function, *args, **kwargs)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor(), call)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
-            self._discard()
+            self._discard(pool)
             raise BackgroundStageError(
                 "the background process running a large task's CPU stage stopped "
                 "(killed for memory?)"
             ) from exc
-        finally:
-            self._running -= 1
+        except asyncio.CancelledError:
+            # The call runs on for nobody, and the next large task would queue behind it:
+            # stop the process, unless other tasks' calls are in it too.
+            if not future.done() and self._pending <= {future}:
+                self._recycle(pool)
+            raise
 
     def warm_up(self, function: Callable[[], object]) -> None:
         """Start the process now and run ``function`` in it (imports, compiled kernels), so
         the first large task does not pay for them; its failure is only logged."""
-        if self.background_items <= 0:
-            return
-        self._running += 1
-        future = self._executor().submit(function)
-        future.add_done_callback(self._warmed_up)
+        if self.in_background(self.background_items):
+            self._submit(function)[1].add_done_callback(_log_warm_up)
+
+    def _submit(
+        self, function: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> tuple[ProcessPoolExecutor, Future[T]]:
+        pool = self._executor()
+        try:
+            future = pool.submit(function, *args, **kwargs)
+        except BrokenProcessPool:  # its process died while idle: the call goes to a new one
+            self._discard(pool)
+            pool = self._executor()
+            future = pool.submit(function, *args, **kwargs)
+        self.calls_sent += 1
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return pool, future
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
+                initializer=_in_background,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
-    def _discard(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Forget a broken pool (not one started since by another call)."""
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
 
-    def _warmed_up(self, future: Any) -> None:
-        self._running -= 1
-        if future.cancelled():
-            return
-        error = future.exception()
-        if error is not None:
-            log.warning("background process warm-up failed", extra={"error": repr(error)})
-        else:
-            log.info("background process ready")
-
-    def close(self) -> None:
-        """Stop the background process: at once when idle, killing a stage under way (its
-        task is ending) otherwise."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if self._running == 0:
-            pool.shutdown(wait=True)  # an idle process exits on the sentinel at once
-            return
+    def _recycle(self, pool: ProcessPoolExecutor) -> None:
+        """Stop ``pool``'s process, killing what it runs; the next call starts a fresh one."""
+        if self._pool is pool:
+            self._pool = None
         # The executor has no public way to stop a running call; its processes are the only
         # handle, and without this the interpreter's exit would wait for the call to finish.
         processes = list(getattr(pool, "_processes", {}).values())
@@ -127,3 +145,25 @@ class CpuStages:
         for process in processes:
             with contextlib.suppress(Exception):
                 process.kill()
+
+    def close(self) -> None:
+        """Stop the background process: at once when idle, killing a stage under way (its
+        task is ending) otherwise. Stages after this run in threads."""
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not self._pending:
+            pool.shutdown(wait=True)  # an idle process exits on the sentinel at once
+            return
+        self._recycle(pool)
+
+
+def _log_warm_up(future: Future[Any]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None:
+        log.warning("background process warm-up failed", extra={"error": repr(error)})
+    else:
+        log.info("background process ready")

@@ -13,6 +13,10 @@ The encoder averages over its word pieces and has no window of its own. The chun
 cuts documents into windows (``plan_chunks``) so that the chunk budget means the same for
 every model: ``TextUnits`` gives it the spans to cut at, words and single CJK characters,
 ``WINDOW_UNITS`` to a window.
+
+Its tokenizer is pure Python (a port of sentencepiece), so unlike the default model's it holds
+the GIL while it reads: a large task's embedding with this model slows the service's other
+tasks more than the default's does (their CPU stages are unaffected: ``cpu_stages``).
 """
 
 from __future__ import annotations

@@ -136,8 +136,9 @@ class GraphPipeline:
     ) -> PipelineResult:
         options = options or PipelineOptions()
         stages = StageClock(progress)
-        items, cpu = len(documents), self.cpu
         docs = await stages.run(Stage.CLEANING, self._cleaned(documents))
+        # From here a task's size is what is left of it (the keyword stage counts the same).
+        items, cpu = len(docs), self.cpu
         texts = [d.text for d in docs]
         # Unset, names and the summary follow the language the user writes in (a pass over
         # up to 200,000 characters: off the event loop, like every CPU stage).
