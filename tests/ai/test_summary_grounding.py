@@ -140,6 +140,13 @@ def test_a_korean_particle_written_onto_a_name_leaves_the_name() -> None:
     assert "Amycana" in (unsupported_facts("Amycana는 Python 라이브러리입니다.", facts) or "")
 
 
+def test_a_month_the_facts_name_may_be_written_as_its_number() -> None:
+    facts = "66 conversations from March 2024 to January 2025."
+    assert unsupported_facts("2024년 3월부터 2025년 1월까지 대화가 66개입니다.", facts) is None
+    assert unsupported_facts("2024年3月から2025年1月までの会話です。", facts) is None
+    assert "5" in (unsupported_facts("2025년 5월에 시작했습니다.", facts) or "")
+
+
 def test_numbers_compare_however_they_are_written() -> None:
     assert numbers_in("1,200 items, 18%, 3.50 and \uff15 in 2025.") == {
         "1200",

@@ -132,6 +132,14 @@ def test_an_overview_that_only_named_the_item_becomes_the_plain_facts() -> None:
         "가장 큰 주제는 \u2018Sourdough baking\u2019, \u2018Chess openings\u2019, "
         "\u2018Rose pruning\u2019 주제입니다."
     )
+    summary["language"] = "ja"
+    japanese = summary_without_items(
+        summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9
+    )
+    assert japanese["overview"]["summary_text"] == (
+        "グラフには9件の会話があります。"
+        "最も大きなトピックは「Sourdough baking」、「Chess openings」、「Rose pruning」です。"
+    )
     summary["language"] = "fr"
     french = summary_without_items(
         summary, [TITLE], {"cluster_0": 4, "cluster_1": 4, "cluster_2": 1}, 9

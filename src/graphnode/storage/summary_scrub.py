@@ -103,19 +103,21 @@ def _scrubbed_texts(entries: list[Any], title: re.Pattern[str] | None) -> list[A
 
 
 def _plain_overview(language: str | None, total: int, clusters: list[dict[str, Any]]) -> str:
-    """An overview whose every sentence named the item: the plain facts instead, in English
-    or Korean (any other language would need words of its own, so it is left empty). The
-    largest topics are the largest now: removals may have reordered them."""
+    """An overview whose every sentence named the item: the plain facts instead, in the
+    languages the AI service's deterministic prose is written in (English, Korean, Japanese,
+    Chinese; any other is left empty). The largest topics are the largest now: removals may
+    have reordered them."""
     largest = sorted(clusters, key=lambda c: -int(c.get("size") or 0))
     names = [c["name"] for c in largest[:3] if c.get("name")]
     base = (language or "en").strip().lower().replace("_", "-").split("-")[0]
     if not total:
         return ""
-    if base == "ko":
-        text = f"그래프에는 대화 {total}개가 있습니다."
+    if base in _PLAIN:
+        holds, largest_are, opening, closing, separator = _PLAIN[base]
+        text = holds.format(total=total)
         if names:
-            quoted = ", ".join(f"\u2018{name}\u2019" for name in names)
-            text += f" 가장 큰 주제는 {quoted} 주제입니다."
+            listed = separator.join(f"{opening}{name}{closing}" for name in names)
+            text += largest_are.format(names=listed)
         return text
     if base not in ("en", "english"):
         return ""
@@ -125,6 +127,27 @@ def _plain_overview(language: str | None, total: int, clusters: list[dict[str, A
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
         text += f"; the largest topics are {listed}" if len(names) > 1 else f", mostly on {listed}"
     return text + "."
+
+
+# The plain overview's sentences per language (the phrasebooks' quotes around topic names):
+# (the graph holds, the largest topics are, opening quote, closing quote, list separator).
+_PLAIN = {
+    "ko": (
+        "그래프에는 대화 {total}개가 있습니다.",
+        " 가장 큰 주제는 {names} 주제입니다.",
+        "\u2018",
+        "\u2019",
+        ", ",
+    ),
+    "ja": (
+        "グラフには{total}件の会話があります。",
+        "最も大きなトピックは{names}です。",
+        "「",
+        "」",
+        "、",
+    ),
+    "zh": ("你的图谱中有{total}个对话。", "最大的主题是{names}。", "\u201c", "\u201d", "、"),
+}
 
 
 def summary_without_items(

@@ -150,9 +150,35 @@ def _is_caseless(word: str) -> bool:
     return word.lower() == word.upper()
 
 
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# As the facts write a month: with its year ("May 2024"; "may" alone is a verb).
+_MONTH_NAME = re.compile(rf"\b({'|'.join(_MONTHS)})\s+\d{{4}}\b", re.IGNORECASE)
+
+
+def _month_numbers(facts: str) -> set[str]:
+    """The facts say a month by its English name ("March 2024"); prose in Korean, Japanese or
+    Chinese says it as a number ("2024년 3월", "2024年3月"), which is the same fact."""
+    found = {_MONTHS.index(name.lower()) + 1 for name in _MONTH_NAME.findall(facts)}
+    return {_number_key(str(month)) for month in found}
+
+
 def invented_numbers(text: str, facts: str) -> list[str]:
     """The numbers of ``text`` that ``facts`` does not hold, shortest first."""
-    return sorted(numbers_in(text) - numbers_in(facts), key=lambda n: (len(n), n))
+    known = numbers_in(facts) | _month_numbers(facts)
+    return sorted(numbers_in(text) - known, key=lambda n: (len(n), n))
 
 
 def invented_names(text: str, facts: str) -> list[str]:
