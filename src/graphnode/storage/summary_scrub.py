@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from graphnode.languages import base_language
+
 # A shorter title ("Hi", "?") would match sentences that are not about the item.
 MIN_TITLE_CHARS = 4
 # A sentence ends at . ! ? and any closing quote and space after it, where what follows does
@@ -109,7 +111,7 @@ def _plain_overview(language: str | None, total: int, clusters: list[dict[str, A
     have reordered them."""
     largest = sorted(clusters, key=lambda c: -int(c.get("size") or 0))
     names = [c["name"] for c in largest[:3] if c.get("name")]
-    base = (language or "en").strip().lower().replace("_", "-").split("-")[0]
+    base = base_language(language) or "en"
     if not total:
         return ""
     if base in _PLAIN:

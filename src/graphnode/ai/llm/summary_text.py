@@ -47,7 +47,6 @@ from graphnode.ai.llm.summary_brief import (
 )
 from graphnode.ai.llm.text_checks import (
     NON_LATIN_LANGUAGES,
-    base_language,
     clean_prose,
     echoes_prompt,
     fits_language,
@@ -57,6 +56,7 @@ from graphnode.ai.llm.text_checks import (
     language_name,
     trim_to_sentence,
 )
+from graphnode.languages import base_language
 
 __all__ = [
     "ClusterDigest",

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from graphnode.languages import base_language
+
 _WHITESPACE = re.compile(r"\s+")
 _QUOTES = "\"'`“”\u2018\u2019«»「」"
 _GENERIC_WORDS = (
@@ -114,11 +116,6 @@ def trim_to_sentence(text: str, min_length: int) -> str:
     if ends and ends[-1] >= min_length:
         return text[: ends[-1]]
     return text
-
-
-def base_language(language: str | None) -> str:
-    """``"ko-KR"`` / ``"ko_KR"`` -> ``"ko"``; None -> ``""``."""
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
 def fits_language(text: str, language: str | None) -> bool:

@@ -25,8 +25,8 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,22 +38,25 @@ T = TypeVar("T")
 
 # The background process's nice value: the small tasks' threads here run at 0.
 BACKGROUND_NICE = 10
-# How often the background process checks that the service that started it is alive.
-PARENT_CHECK_S = 1.0
 
 
-def _in_background(parent: int) -> None:
+def _in_background() -> None:
     """The background process's initializer: a lower priority (where nice values exist),
-    and an exit of its own if the service dies without closing it (killed: nothing else
-    would ever tell it, and it would wait on its call queue forever)."""
+    Ctrl-C left to the service (which stops it when its task is cancelled, instead of a
+    second traceback from here), and an exit of its own if the service dies without closing
+    it (killed: nothing else would ever tell it, and it would wait on its call queue)."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(BACKGROUND_NICE)
-    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        watch = threading.Thread(target=_exit_with, args=(parent,), name="parent-watch")
+        watch.daemon = True
+        watch.start()
 
 
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_S)
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # blocks on the parent's sentinel, which is readable once it is gone
     os._exit(1)
 
 
@@ -85,7 +88,7 @@ class CpuStages:
         try:
             return await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
-            self._discard(pool)
+            self._recycle(pool)
             raise BackgroundStageError(
                 "the background process running a large task's CPU stage stopped "
                 "(killed for memory?)"
@@ -110,7 +113,7 @@ class CpuStages:
         try:
             future = pool.submit(function, *args, **kwargs)
         except BrokenProcessPool:  # its process died while idle: the call goes to a new one
-            self._discard(pool)
+            self._recycle(pool)
             pool = self._executor()
             future = pool.submit(function, *args, **kwargs)
         self.calls_sent += 1
@@ -124,23 +127,17 @@ class CpuStages:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_in_background,
-                initargs=(os.getpid(),),
             )
         return self._pool
 
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        """Forget a broken pool (not one started since by another call)."""
-        if self._pool is pool:
-            self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-
     def _recycle(self, pool: ProcessPoolExecutor) -> None:
-        """Stop ``pool``'s process, killing what it runs; the next call starts a fresh one."""
+        """Stop ``pool``'s process (broken already, or killing what it runs), unless another
+        call has started a fresh pool since; the next call starts a fresh one."""
         if self._pool is pool:
             self._pool = None
         # The executor has no public way to stop a running call; its processes are the only
         # handle, and without this the interpreter's exit would wait for the call to finish.
-        processes = list(getattr(pool, "_processes", {}).values())
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # None once shut
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):

@@ -8,7 +8,7 @@ merges it into the stored graph.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from graphnode.ai.pipeline.assemble import cluster_info, edge_models, keyword_li
 from graphnode.ai.pipeline.keywords import ClassTfidfKeywords
 from graphnode.ai.pipeline.placement import NearestClusterPlacement, Placement
 from graphnode.ai.pipeline.representatives import central_representatives
-from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline
+from graphnode.ai.pipeline.runner import EmptyInputError, GraphPipeline, cleaned_documents
 from graphnode.contracts import FeaturesFile, GraphAdditionFile, GraphFile
 from graphnode.contracts.results import ClusterInfo, GraphMetadata, GraphNode
 from graphnode.contracts.wire import file_json
@@ -71,13 +71,6 @@ async def _new_cluster_label(
     return {placement.new_cluster: cluster_info(label, len(members), terms)}
 
 
-def _cleaned(
-    clean: Callable[[Document], Document], documents: Sequence[Document]
-) -> list[Document]:
-    """A stage function: it may run in the background process, so it takes what it needs."""
-    return [clean(d) for d in documents]
-
-
 async def build_addition(
     pipeline: GraphPipeline,
     documents: Sequence[Document],
@@ -91,8 +84,8 @@ async def build_addition(
     items, cpu = len(documents), pipeline.cpu
     docs = [
         d
-        for d in await cpu.run(items, _cleaned, pipeline.clean, documents)
-        if d.orig_id not in known and any(s.text.strip() for s in d.sections)
+        for d in await cpu.run(items, cleaned_documents, pipeline.clean, documents)
+        if d.orig_id not in known
     ]
     if not docs:
         raise EmptyInputError("none of these conversations is new or has any text")

@@ -17,7 +17,7 @@ from graphnode.ai.llm.phrasebooks.japanese import JAPANESE_PROSE
 from graphnode.ai.llm.phrasebooks.korean import KOREAN_PROSE
 from graphnode.ai.llm.phrasebooks.templated import ProseTemplates, TemplatedProse
 from graphnode.ai.llm.summary_brief import ClusterDigest, GraphBrief, Trend
-from graphnode.ai.llm.text_checks import base_language
+from graphnode.languages import base_language
 
 
 @dataclass(frozen=True, slots=True)
