@@ -291,6 +291,27 @@ def test_reduction_is_deterministic_and_keeps_each_topic_together():
     assert (truth[distances.argmin(axis=1)] == truth).mean() > 0.95
 
 
+def test_the_neighbourhood_grows_with_the_graph_within_bounds(monkeypatch):
+    reducer = UmapReducer()
+    assert reducer.neighbours_for(60) == reduction.MIN_NEIGHBOURS == 15  # a small graph
+    assert reducer.neighbours_for(250) == 24
+    assert reducer.neighbours_for(400) == reducer.neighbours_for(50_000) == 30
+    assert reducer.neighbours_for(9) == 8  # never more than the other items
+    assert UmapReducer(neighbours=12).neighbours_for(5_000) == 12  # a fixed one is kept
+    # UMAP is given what neighbours_for says, and its starting graph has that many.
+    seen: list[int] = []
+    exact = reduction._exact_neighbours
+
+    def spy(vectors: np.ndarray, neighbours: int) -> tuple:
+        seen.append(neighbours)
+        return exact(vectors, neighbours)
+
+    monkeypatch.setattr(reduction, "_exact_neighbours", spy)
+    vectors, _ = blobs([150, 150, 150], dimension=32)
+    UmapReducer(components=5).reduce(vectors)
+    assert seen == [30]
+
+
 def test_small_graphs_cluster_the_raw_vectors():
     reducer = UmapReducer(min_items=30, components=5)
     assert not reducer.applies_to(np.zeros((29, 64), np.float32))
