@@ -87,8 +87,7 @@ async def corpus_ceiling(
     components: Any, corpus: str, seeds: int, per_subject: int
 ) -> dict[str, Any]:
     run = await labelled_run(components, corpus, per_subject)
-    by_id = {doc.orig_id: doc for doc in run.docs}
-    texts = [components.pipeline.clean(by_id[node["orig_id"]]).text for node in run.nodes]
+    texts = run.cleaned_texts(components.pipeline.clean)
     vectors, subjects, items = run.vectors, run.subjects, len(run.vectors)
     found = {
         name: scores(subjects, [make(s, items).fit(vectors).labels for s in range(seeds)])

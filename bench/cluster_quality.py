@@ -22,7 +22,7 @@ to the subjects, can be expected to pass.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +51,15 @@ def scores(subjects: np.ndarray, found: Sequence[np.ndarray]) -> dict[str, Any]:
     }
 
 
-def neighbour_agreement(vectors: np.ndarray, subjects: np.ndarray) -> float:
+def nearest_neighbours(vectors: np.ndarray) -> np.ndarray:
+    """Each item's ``NEIGHBOURS`` nearest other items by cosine (unit vectors), nearest first."""
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, -np.inf)
-    nearest = np.argsort(-sims, axis=1)[:, :NEIGHBOURS]
+    return np.argsort(-sims, axis=1)[:, :NEIGHBOURS]
+
+
+def neighbour_agreement(vectors: np.ndarray, subjects: np.ndarray) -> float:
+    nearest = nearest_neighbours(vectors)
     return round(float((subjects[nearest] == subjects[:, None]).mean()), 4)
 
 
@@ -70,11 +75,11 @@ def supervised_ceiling(vectors: np.ndarray, subjects: np.ndarray) -> dict[str, f
     trained = cross_val_predict(
         LogisticRegression(C=10, max_iter=2000), vectors, subjects, cv=folds
     )
-    sims = vectors @ vectors.T
-    np.fill_diagonal(sims, -np.inf)
-    nearest = np.argsort(-sims, axis=1)[:, :NEIGHBOURS]
     voted = np.array(
-        [np.bincount(row, minlength=subjects.max() + 1).argmax() for row in subjects[nearest]]
+        [
+            np.bincount(row, minlength=subjects.max() + 1).argmax()
+            for row in subjects[nearest_neighbours(vectors)]
+        ]
     )
     return {
         "trained_ari": round(float(adjusted_rand_score(subjects, trained)), 4),
@@ -109,6 +114,11 @@ class LabelledRun:
     vectors: np.ndarray
     features: dict[str, Any]
     seconds: float
+
+    def cleaned_texts(self, clean: Callable[[Document], Document]) -> list[str]:
+        """Each node's conversation as the pipeline cleaned it, in node order."""
+        by_id = {doc.orig_id: doc for doc in self.docs}
+        return [clean(by_id[node["orig_id"]]).text for node in self.nodes]
 
     def seeded_labels(self, seeds: int) -> list[np.ndarray]:
         """Our clustering of the run's own vectors over ``seeds`` UMAP seeds: the spread."""
@@ -145,8 +155,7 @@ async def corpus_quality(
 ) -> dict[str, Any]:
     run = await labelled_run(components, corpus)
     subjects = run.subjects
-    by_id = {doc.orig_id: doc for doc in run.docs}
-    texts = [components.pipeline.clean(by_id[node["orig_id"]]).text for node in run.nodes]
+    texts = run.cleaned_texts(components.pipeline.clean)
     started = time.perf_counter()
     theirs_end_to_end = bertopic_topics(st, texts, None, 0)
     theirs_s = time.perf_counter() - started

@@ -50,9 +50,9 @@ def _in_background() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
-        watch = threading.Thread(target=_exit_with, args=(parent,), name="parent-watch")
-        watch.daemon = True
-        watch.start()
+        threading.Thread(
+            target=_exit_with, args=(parent,), name="parent-watch", daemon=True
+        ).start()
 
 
 def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
