@@ -26,14 +26,17 @@ stage (``PipelineResult.timings``) and per conversation, and these comparisons:
 (c) BERTopic (its defaults: UMAP, HDBSCAN, c-TF-IDF) with the same SentenceTransformer on the
     same cleaned texts. Target: ours / BERTopic < 1.
     - total, embeddings precomputed for NEITHER: our ``run`` wall time against
-      ``BERTopic(embedding_model=model).fit_transform(texts)``. BERTopic embeds each text once
-      and the model cuts it at 256 word pieces, so it embeds far fewer tokens than we do.
+      ``BERTopic(embedding_model=model).fit_transform(texts)``, timed back to back as ours,
+      BERTopic, BERTopic, ours (the ratio of the sums, and each neighbouring pair's): this
+      machine's speed drifts by more than the difference measured, and a steady drift then
+      weighs on both sides alike. BERTopic embeds each text once and the model cuts it at
+      256 word pieces.
     - non-embedding part, the same precomputed vectors given to BOTH: our pipeline with an
       embedder that returns the real run's document vectors, against
       ``fit_transform(texts, embeddings=vectors)``.
     - same embedding work (derived, not run): our total against BERTopic's non-embedding time
       plus the raw ``encode`` time of every chunk we embedded (from the (a) baseline rate).
-    A warm-up fit on 300 items precedes the timed fits (numba compiles UMAP once per process).
+    A warm-up fit on 300 items precedes every timed run (numba compiles UMAP once per process).
 (d) Keywords, on the first 200 conversations: a per-document KeyBERT-style step written here
     (per conversation: unigram candidates from ``CountVectorizer(stop_words='english')`` fitted
     on that conversation, the conversation and each candidate embedded by the same model,
@@ -137,12 +140,15 @@ def cleaned(components: PipelineComponents, docs: Sequence[Document]) -> list[Do
 
 
 async def run_pipeline(
-    components: PipelineComponents, docs: Sequence[Document], watch: MemoryWatch
+    components: PipelineComponents,
+    docs: Sequence[Document],
+    watch: MemoryWatch,
+    phase: str = "ours",
 ) -> dict:
     async def progress(stage: str, percent: float) -> None:
         say(f"  pipeline {percent:5.1f}%  {stage}")
 
-    with PhasePeak(watch, "ours") as peak:
+    with PhasePeak(watch, phase) as peak:
         started, cpu = time.perf_counter(), time.process_time()
         result = await components.pipeline.run(docs, progress=progress)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -275,8 +281,13 @@ def padding(plan: ChunkPlan) -> dict:
     }
 
 
-def embedding_comparison(pipeline: dict, raw: dict) -> dict:
+def embedding_comparison(pipeline: dict, raw: dict, total: dict | None) -> dict:
+    """The Embedding stage against the raw baseline. With the A B B A rounds the stage's
+    time is the mean of both pipeline runs: they sit as far either side of the run's middle
+    as the baseline's two halves do."""
     embed_s = pipeline["stages_s"]["Embedding"]
+    if total is not None:
+        embed_s = sum(total["ours_embedding_s"]) / len(total["ours_embedding_s"])
     ours_chunks = raw["chunks_total"] / embed_s
     ours_tokens = raw["tokens_total"] / embed_s
     raw_cpu_per_chunk = raw["cpu_s"] / raw["chunks_encoded"]
@@ -336,44 +347,84 @@ async def ours_precomputed(
     return time.perf_counter() - started
 
 
+def bertopic_installed() -> bool:
+    try:
+        import bertopic  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def bertopic_warm_up(st: Any, baseline: RawBaseline) -> None:
+    """An untimed BERTopic fit before anything is timed: numba compiles UMAP once per
+    process. The raw baseline's first half gives it texts and their own fp32 vectors."""
+    chunks = baseline.halves[0][:WARMUP_ITEMS]
+    say("  BERTopic warm-up (not timed)")
+    bertopic_fit(st, [c.text for c in chunks], baseline.vectors[0][: len(chunks)])
+
+
+async def end_to_end_rounds(
+    components: PipelineComponents,
+    st: Any,
+    docs: Sequence[Document],
+    first: dict,
+    watch: MemoryWatch,
+) -> dict:
+    """Ours and BERTopic end to end, embeddings precomputed for NEITHER, timed as A B B A:
+    the pipeline's main run, BERTopic twice, then the pipeline again, back to back.
+
+    A shared machine's speed drifts by more than the difference being measured (the same
+    fp32 encode ran at 14 and at 23 chunks a second in one run, minutes apart); a single
+    A then B lets that drift decide the ratio. In A B B A a steady drift weighs on both sides
+    alike, and the two pairs' own ratios show what is left of it."""
+    texts = [d.text for d in cleaned(components, docs)]
+    say("  NEITHER precomputed: BERTopic embeds the texts itself, twice")
+    theirs, peaks = [], []
+    for round_ in (1, 2):
+        with PhasePeak(watch, f"bertopic-{round_}") as peak:
+            theirs.append(bertopic_fit(st, texts, None))
+        peaks.append(peak.above_start_mb)
+    say("  NEITHER precomputed: our pipeline again")
+    second = await run_pipeline(components, docs, watch, phase="ours-2")
+    ours = [first["wall_s"], second["wall_s"]]
+    bertopic = [t["seconds"] for t in theirs]
+    return {
+        "order": "ours, BERTopic, BERTopic, ours",
+        "ours_s": ours,
+        "ours_embedding_s": [r["stages_s"]["Embedding"] for r in (first, second)],
+        "bertopic_s": bertopic,
+        "bertopic": theirs[0],
+        "ratio": round(sum(ours) / sum(bertopic), 3),
+        # Pairs of neighbours in time: ours first with BERTopic first, ours second with
+        # BERTopic second. Far apart, they say how much the machine drifted.
+        "pair_ratios": [round(o / b, 3) for o, b in zip(ours, bertopic, strict=True)],
+        # Resident memory above each run's start (the model, the texts, loaded before).
+        "peak_memory_above_start_mb": {
+            "ours": max(first["peak_memory_above_start_mb"], second["peak_memory_above_start_mb"]),
+            "bertopic": max(peaks),
+        },
+    }
+
+
 async def bertopic_comparison(
     components: PipelineComponents,
     st: Any,
     docs: Sequence[Document],
     run: dict,
     raw: dict,
-    watch: MemoryWatch,
+    total: dict,
 ) -> dict:
-    try:
-        import bertopic  # noqa: F401
-    except ImportError:
-        say("  BERTopic skipped: pip install bertopic")
-        return {"skipped": "pip install bertopic"}
     texts = [d.text for d in cleaned(components, docs)]
     features = run["result"].features
     vectors = np.asarray(features["embeddings"], dtype=np.float32)
     meta = features["metadata"]
     embeddings = Embeddings(vectors, meta["chunks"], meta["sampled_documents"])
-    say("  BERTopic warm-up (not timed)")
-    bertopic_fit(st, texts[:WARMUP_ITEMS], vectors[:WARMUP_ITEMS])
     say("  BOTH precomputed: our pipeline, then BERTopic")
     ours_both = await ours_precomputed(components, docs, embeddings)
     theirs_both = bertopic_fit(st, texts, vectors)
-    say("  NEITHER precomputed: BERTopic embeds the texts itself")
-    with PhasePeak(watch, "bertopic") as peak:
-        theirs_neither = bertopic_fit(st, texts, None)
     raw_all = raw["chunks_total"] / raw["chunks_per_s"]
     return {
-        "total_neither_precomputed": {
-            "ours_s": run["wall_s"],
-            "bertopic": theirs_neither,
-            "ratio": round(run["wall_s"] / theirs_neither["seconds"], 3),
-            # Resident memory above each run's start (the model, the texts, loaded before).
-            "peak_memory_above_start_mb": {
-                "ours": run["peak_memory_above_start_mb"],
-                "bertopic": peak.above_start_mb,
-            },
-        },
+        "total_neither_precomputed": total,
         "non_embedding_both_precomputed": {
             "ours_s": round(ours_both, 3),
             "bertopic": theirs_both,
@@ -522,9 +573,13 @@ async def measure_size(
     texts = [d.text for d in kept]
     baseline = prepare_baseline(components, kept, args.baseline_chunks)
     baseline.encode_half(st, 0)
+    compare = not args.skip_bertopic and bertopic_installed()
+    if compare:
+        bertopic_warm_up(st, baseline)
     say(f"N={size}: pipeline")
     run = await run_pipeline(components, docs, watch)
     result = run["result"]
+    total = await end_to_end_rounds(components, st, docs, run, watch) if compare else None
     baseline.encode_half(st, 1)
     raw = baseline.figures()
     if raw["chunks_total"] != result.features["metadata"]["chunks"]:
@@ -533,14 +588,17 @@ async def measure_size(
     figures["conversations"] = size
     figures["quality"] = quality(result.graph, result.features)
     figures["raw_encode"] = raw
-    figures["embedding"] = embedding_comparison(run, raw)
+    figures["embedding"] = embedding_comparison(run, raw, total)
     say(f"N={size}: int8 precision, clustering without reduction")
     figures["int8"] = int8_comparison(baseline)
     run_vectors = np.asarray(result.features["embeddings"], dtype=np.float32)
     figures["clustering"] = clustering_comparison(run_vectors)
-    if not args.skip_bertopic:
+    if total is not None:
         say(f"N={size}: BERTopic")
-        figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw, watch)
+        figures["bertopic"] = await bertopic_comparison(components, st, docs, run, raw, total)
+    elif not args.skip_bertopic:
+        say("  BERTopic skipped: pip install bertopic")
+        figures["bertopic"] = {"skipped": "pip install bertopic"}
     if size == args.sizes[0]:
         figures["keywords"] = keyword_comparison(st, texts, labels_of(result.graph))
     return figures
@@ -591,8 +649,10 @@ def summary_lines(figures: dict) -> list[str]:
             b["same_embedding_work_derived"],
         )
         lines.append(
-            f"N={n} (c) vs BERTopic: total (neither precomputed) {t['ours_s']:.1f} s vs "
-            f"{t['bertopic']['seconds']:.1f} s, ratio {t['ratio']:.2f}; non-embedding (both "
+            f"N={n} (c) vs BERTopic: total (neither precomputed, {t['order']}) "
+            f"{' + '.join(f'{x:.1f}' for x in t['ours_s'])} s vs "
+            f"{' + '.join(f'{x:.1f}' for x in t['bertopic_s'])} s, ratio {t['ratio']:.2f} "
+            f"(pairs {', '.join(f'{x:.2f}' for x in t['pair_ratios'])}); non-embedding (both "
             f"precomputed) {o['ours_s']:.1f} s vs {o['bertopic']['seconds']:.1f} s, ratio "
             f"{o['ratio']:.2f}; same embedding work (derived) ratio {s['ratio']:.2f} "
             "(target < 1); peak memory above start: ours "
